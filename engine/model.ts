@@ -1,0 +1,88 @@
+/**
+ * The neuron-model interface. A model is one file that calls {@link defineNeuronModel} with
+ * its parameters, state, receptor ports, precomputed constants and update function, and
+ * registers the result; nothing in engine/ changes when a model is added.
+ *
+ * Timing rules (see docs/architecture.md):
+ * - `timing: 'grid'` (NEST): the update at step k integrates from k·dt to (k+1)·dt; a spike
+ *   found there is stamped k+1. Input in a port's slot k is what arrived for that update.
+ * - `timing: 'clock'`: the tick at step t (every `period` steps) computes step t's spikes from
+ *   the state at the end of step t−1 and stamps them at step t.
+ */
+import type { ParamSpec, StateSpec } from './params.js';
+import type { RandomStream } from './rng.js';
+import type { OutgoingFanout } from './fanout.js';
+
+/** Kind of signal a port receives. */
+export type PortKind = 'spike' | 'current';
+
+/** Declaration of a receptor port. */
+export interface PortSpec {
+  kind: PortKind;
+  /**
+   * For spike ports split by the sign of the weight, as NEST's psc and cond models do:
+   * 'positive' receives w ≥ 0, 'negative' receives w < 0 (both are picked automatically when
+   * a connection names no receptor).
+   */
+  sign?: 'positive' | 'negative';
+  doc: string;
+}
+
+/** What a model's update function sees; one object per population, reused every step. */
+export interface UpdateContext<P extends string = string, S extends string = string, C = unknown> {
+  /** Number of neurons in the population. */
+  readonly n: number;
+  /** Current step k. */
+  step: number;
+  /** Resolution in ms. */
+  readonly dt: number;
+  /** Per-neuron parameter values. */
+  readonly p: Readonly<Record<P, Float64Array>>;
+  /** Per-neuron state variables. */
+  readonly s: Readonly<Record<S, Float64Array>>;
+  /** The constants returned by `prepare`. */
+  readonly c: C;
+  /** This step's input for each port (length n; the kernel clears it after the update). */
+  readonly input: Readonly<Record<string, Float64Array>>;
+  /** The population's dynamic random stream (named `${population}/dynamics`). */
+  readonly rng: RandomStream;
+  /** Emits a spike of neuron i, stamped by the model's timing rule, with an optional offset in [0, dt). */
+  spike(i: number, offset?: number, multiplicity?: number): void;
+  /** Direct access to this population's outgoing connections, for devices. */
+  readonly out: OutgoingFanout;
+}
+
+/** Full declaration of a neuron (or device) model. */
+export interface NeuronModelDef<P extends string, S extends string, C> {
+  /** Registry name (NEST's where the model exists in NEST). */
+  name: string;
+  /** One paragraph: what the model is and which reference it follows. */
+  doc: string;
+  timing: 'grid' | 'clock';
+  /** For clock models: steps between ticks (default 1). */
+  period?: number;
+  params: Record<P, ParamSpec>;
+  state: Record<S, StateSpec<P>>;
+  ports: Record<string, PortSpec>;
+  /** What this model sends along its connections. */
+  output: 'spike' | 'current' | 'none';
+  /**
+   * For devices whose spikes are drawn independently for each target (poisson_generator):
+   * such a source cannot be recorded; connect it to a parrot_neuron to record its trains.
+   */
+  independentTargets?: boolean;
+  /** Cross-parameter checks; return a message for the first violation, else undefined. */
+  check?(p: Readonly<Record<P, number>>): string | undefined;
+  /** Precomputes propagators and other constants from parameters and dt. */
+  prepare(p: Readonly<Record<P, Float64Array>>, dt: number, n: number): C;
+  /** Advances all neurons of the population by one step (grid) or one tick (clock). */
+  update(ctx: UpdateContext<P, S, C>): void;
+}
+
+/** A registered neuron model (type-erased view of {@link NeuronModelDef}). */
+export type NeuronModel = NeuronModelDef<string, string, any>;
+
+/** Identity function that gives a model definition full type checking. */
+export function defineNeuronModel<P extends string, S extends string, C>(def: NeuronModelDef<P, S, C>): NeuronModel {
+  return def as unknown as NeuronModel;
+}

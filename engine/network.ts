@@ -1,0 +1,551 @@
+/**
+ * The network: the one object users build and run. It owns the populations, projections,
+ * recorders, random streams and the kernel, and implements NEST's create/connect/simulate
+ * vocabulary.
+ */
+import os from 'node:os';
+import { Dictionary, Float64, Int32, Table, Uint32, Utf8, makeData, makeVector, vectorFromArray, RecordBatch, Schema, Field, Struct } from 'apache-arrow';
+import { SimulationError } from './errors.js';
+import { Kernel, Phase, type EventHandler, type PhaseRank } from './kernel.js';
+import { getNeuronModel, getSynapseModel } from './registry.js';
+import { Population, PopulationView, type SpikeSink } from './population.js';
+import { ProjectionData, buildCsr } from './projection.js';
+import { SpikeHistory } from './spike-history.js';
+import { generatePairs, expectedConnections, type ConnectionRule } from './connect.js';
+import { checkKnownKeys, checkParamValue, expandValues, type ValueSpec } from './params.js';
+import { RandomStreams } from './rng.js';
+import { gridPositions, type PositionSpec } from './spatial.js';
+import { ENGINE_NAME, ENGINE_VERSION } from './version.js';
+
+/** Options of a {@link Network}. */
+export interface NetworkOptions {
+  /** Resolution in ms (default 0.1). */
+  dt?: number;
+  /** Master seed (default 0). */
+  seed?: number;
+  /** Refuse networks whose estimated memory exceeds this many bytes (default 80% of RAM). */
+  memoryLimitBytes?: number;
+  /** Check that every state variable is finite every this many steps (default 10). */
+  finiteCheckInterval?: number;
+}
+
+/** Options of {@link Network.create}. */
+export interface CreateOptions {
+  /** Population name (default `${model}_${k}`); random streams are keyed by it. */
+  name?: string;
+  /** Spatial positions: a grid or explicit coordinates. */
+  positions?: PositionSpec;
+}
+
+/** The synapse part of {@link Network.connect}. */
+export interface SynapseSpec {
+  /** Synapse model (default 'static_synapse'). */
+  model?: string;
+  /** Weight(s): a number, one value per connection, or a distribution (default 1). */
+  weight?: ValueSpec;
+  /** Delay(s) in ms, rounded to whole steps, at least dt (default dt). */
+  delay?: ValueSpec;
+  /** Receptor port of the target model; default by signal kind (and weight sign). */
+  receptor?: string;
+  /** Projection name; random streams of this projection are keyed by it. */
+  name?: string;
+  /** Synapse-model parameters (e.g. tau_plus, lambda for stdp_synapse). */
+  params?: Readonly<Record<string, number>>;
+}
+
+/** Something that samples at the end of each step (after the updates). */
+export interface Recorder {
+  /** Phase 4 of step k. */
+  record(step: number): void;
+  /** Writes out everything buffered and releases files. */
+  close(): Promise<void>;
+  /** Writes out complete batches; may be a no-op. */
+  flush?(): void;
+}
+
+/** Counters of a run. */
+export interface RunStats {
+  spikes: number;
+  synapticEvents: number;
+}
+
+const BYTES_PER_BUILT_SYNAPSE = 14;
+const BYTES_PER_PENDING_PAIR = 18;
+
+/** A spiking network on one event kernel. */
+export class Network implements EventHandler {
+  readonly dt: number;
+  readonly seed: number;
+  readonly streams: RandomStreams;
+  readonly populations: Population[] = [];
+  readonly projections: ProjectionData[] = [];
+  readonly recorders: Recorder[] = [];
+  readonly stats: RunStats = { spikes: 0, synapticEvents: 0 };
+  private readonly kernel: Kernel;
+  private readonly spikeHandler: number;
+  private readonly callbackHandler: number;
+  private readonly modulatorHandler: number;
+  private readonly callbacks: ((step: number) => void)[] = [];
+  private readonly channels: string[] = [];
+  private readonly modelCounts = new Map<string, number>();
+  private readonly projectionNames = new Map<string, number>();
+  private nextId = 0;
+  private structureChanged = true;
+  private memoryEstimate = 0;
+  private readonly memoryLimit: number;
+  private readonly finiteCheckInterval: number;
+  private lastFiniteCheck = 0;
+  private closed = false;
+  private readonly grid: Population[] = [];
+  private readonly clocked: Population[] = [];
+
+  constructor(options: NetworkOptions = {}) {
+    const dt = options.dt ?? 0.1;
+    if (!(Number.isFinite(dt) && dt > 0)) {
+      throw new SimulationError('invalid_value', `dt must be a positive number of ms, got ${dt}.`);
+    }
+    this.dt = dt;
+    this.seed = options.seed ?? 0;
+    this.streams = new RandomStreams(this.seed);
+    this.memoryLimit = options.memoryLimitBytes ?? 0.8 * os.totalmem();
+    this.finiteCheckInterval = options.finiteCheckInterval ?? 10;
+    if (!(Number.isInteger(this.finiteCheckInterval) && this.finiteCheckInterval >= 1)) {
+      throw new SimulationError('invalid_value', `finiteCheckInterval must be a whole number of steps >= 1, got ${options.finiteCheckInterval}.`);
+    }
+    this.kernel = new Kernel({ update: (k) => this.updateStep(k), record: (k) => this.recordStep(k) });
+    this.spikeHandler = this.kernel.addHandler(this);
+    this.callbackHandler = this.kernel.addHandler({ handle: (step, _o, a) => this.callbacks[a](step) });
+    this.modulatorHandler = this.kernel.addHandler({ handle: (step, _o, a, _b, v) => this.deliverModulator(step, a, v) });
+  }
+
+  /** Current time in ms (everything before it has been simulated). */
+  get time(): number {
+    return this.kernel.step * this.dt;
+  }
+
+  /** Current step. */
+  get step(): number {
+    return this.kernel.step;
+  }
+
+  /** Converts a time in ms to a whole number of steps, refusing times off the grid. */
+  toSteps(ms: number, what = 'time'): number {
+    if (!Number.isFinite(ms)) throw new SimulationError('invalid_value', `${what} must be a finite number of ms, got ${ms}.`);
+    const steps = Math.round(ms / this.dt);
+    if (Math.abs(steps * this.dt - ms) > 1e-9 * Math.max(1, Math.abs(ms))) {
+      throw new SimulationError('invalid_value', `${what} = ${ms} ms is not a multiple of dt = ${this.dt} ms; use a multiple of dt.`);
+    }
+    return steps;
+  }
+
+  private charge(bytes: number, what: string): void {
+    if (this.memoryEstimate + bytes > this.memoryLimit) {
+      const gb = (x: number) => (x / 2 ** 30).toFixed(2);
+      throw new SimulationError(
+        'network_too_large',
+        `${what} would need about ${gb(bytes)} GiB on top of ${gb(this.memoryEstimate)} GiB already used, over the limit of ${gb(this.memoryLimit)} GiB. ` +
+          'Shrink the network or raise memoryLimitBytes in the Network options.',
+      );
+    }
+    this.memoryEstimate += bytes;
+  }
+
+  /**
+   * Creates `n` neurons of `model`. Parameter and initial-state values may be numbers,
+   * per-neuron arrays or distributions.
+   */
+  create(model: string, n: number, params: Readonly<Record<string, ValueSpec>> = {}, options: CreateOptions = {}): Population {
+    this.assertOpen();
+    const m = getNeuronModel(model);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new SimulationError('empty_population', `create('${model}', ${n}): the number of neurons must be a whole number >= 1.`);
+    }
+    checkKnownKeys(`model '${model}'`, 'parameter or state variable', params, [...Object.keys(m.params), ...Object.keys(m.state)]);
+    const perNeuron = 8 * (Object.keys(m.params).length + Object.keys(m.state).length + 4 * Object.keys(m.ports).length);
+    this.charge(n * perNeuron, `create('${model}', ${n})`);
+    const k = this.modelCounts.get(model) ?? 0;
+    const name = options.name ?? `${model}_${k}`;
+    if (this.populations.some((p) => p.name === name)) {
+      throw new SimulationError('invalid_value', `a population named '${name}' already exists; pass a different { name }.`);
+    }
+    this.modelCounts.set(model, k + 1);
+    const pop = new Population(this.populations.length, name, m, n, this.nextId, this.streams, params);
+    if (options.positions) {
+      const pos = gridPositions(options.positions, n, name);
+      pop.positions = pos.coords;
+      pop.dims = pos.dims;
+    }
+    this.nextId += n;
+    this.populations.push(pop);
+    (m.timing === 'clock' ? this.clocked : this.grid).push(pop);
+    this.structureChanged = true;
+    return pop;
+  }
+
+  private asView(x: Population | PopulationView, role: string): PopulationView {
+    if (!(x instanceof PopulationView)) {
+      throw new SimulationError('foreign_population', `connect(): the ${role} is not a population or view; pass what net.create() returned.`);
+    }
+    if (this.populations[x.population.id] !== x.population) {
+      throw new SimulationError('foreign_population', `connect(): the ${role} '${x.population.name}' belongs to another network; create it on this one.`);
+    }
+    if (x.size === 0) {
+      throw new SimulationError('empty_population', `connect(): the ${role} view of '${x.population.name}' is empty; pass a non-empty view.`);
+    }
+    return x;
+  }
+
+  /**
+   * Connects `pre` to `post` with a NEST connection rule and a synapse specification.
+   * Returns the projection (its CSR arrays are readable).
+   */
+  connect(
+    pre: Population | PopulationView,
+    post: Population | PopulationView,
+    rule: ConnectionRule | ConnectionRule['rule'] = 'all_to_all',
+    syn: SynapseSpec = {},
+  ): ProjectionData {
+    this.assertOpen();
+    const a = this.asView(pre, 'source');
+    const b = this.asView(post, 'target');
+    const r: ConnectionRule = typeof rule === 'string' ? ({ rule } as ConnectionRule) : rule;
+    const src = a.population;
+    const tgt = b.population;
+    if (src.model.output === 'none') {
+      throw new SimulationError('invalid_connection', `model '${src.model.name}' of '${src.name}' sends nothing; it cannot be the source of a connection.`);
+    }
+    const synapse = getSynapseModel(syn.model ?? 'static_synapse');
+    const port = this.resolvePort(src, tgt, syn.receptor);
+    const synParams: Record<string, number> = {};
+    checkKnownKeys(`synapse model '${synapse.name}'`, 'parameter', syn.params ?? {}, Object.keys(synapse.params));
+    for (const [key, spec] of Object.entries(synapse.params)) {
+      const v = syn.params?.[key] ?? spec.default;
+      checkParamValue(`synapse model '${synapse.name}'`, key, spec, v);
+      synParams[key] = v;
+    }
+    const expected = expectedConnections(r, a.size, b.size);
+    this.charge(expected * (BYTES_PER_BUILT_SYNAPSE + BYTES_PER_PENDING_PAIR), `connect('${src.name}' -> '${tgt.name}', ${r.rule})`);
+    this.memoryEstimate -= expected * BYTES_PER_PENDING_PAIR;
+
+    const baseName = syn.name ?? `${src.name}->${tgt.name}`;
+    const count = this.projectionNames.get(baseName) ?? 0;
+    this.projectionNames.set(baseName, count + 1);
+    const projName = syn.name ?? (count === 0 ? baseName : `${baseName}#${count}`);
+
+    const ai = a.indices;
+    const bi = b.indices;
+    const sameNeuron = src === tgt ? (x: number, y: number) => ai[x] === bi[y] : () => false;
+    const distance =
+      src.positions && tgt.positions && src.dims === tgt.dims
+        ? (x: number, y: number) => {
+            let d2 = 0;
+            for (let k = 0; k < src.dims; k++) {
+              const diff = src.positions![ai[x] * src.dims + k] - tgt.positions![bi[y] * tgt.dims + k];
+              d2 += diff * diff;
+            }
+            return Math.sqrt(d2);
+          }
+        : null;
+    const pairs = generatePairs(r, { nPre: a.size, nPost: b.size, same: sameNeuron, distance, rng: () => this.streams.stream(`${projName}/wiring`) });
+    const m = pairs.length;
+    const sources = new Uint32Array(m);
+    const targets = new Uint32Array(m);
+    for (let s = 0; s < m; s++) {
+      sources[s] = ai[pairs.src[s]];
+      targets[s] = bi[pairs.tgt[s]];
+    }
+    const weights = expandValues(`${projName} weight`, syn.weight ?? 1, m, () => this.streams.stream(`${projName}/weight`));
+    const delayMs = expandValues(`${projName} delay`, syn.delay ?? this.dt, m, () => this.streams.stream(`${projName}/delay`));
+    const delays = new Uint16Array(m);
+    for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
+    const check = synapse.check?.(synParams, weights);
+    if (check) throw new SimulationError('invalid_value', `${projName} (${synapse.name}): ${check}`);
+    const csr = buildCsr(src.n, sources, targets, weights, delays);
+    const proj = new ProjectionData(this.projections.length, src, tgt, synapse, synParams, port, csr, this.dt);
+    proj.state = synapse.init(proj, synParams);
+    this.projections.push(proj);
+    src.outgoing.push(proj);
+    this.structureChanged = true;
+    return proj;
+  }
+
+  private delaySteps(ms: number, what: string): number {
+    const dt = this.dt;
+    if (!(ms >= dt * (1 - 1e-9))) {
+      throw new SimulationError('invalid_delay', `${what}: delay ${ms} ms is below the resolution dt = ${dt} ms; every delay must be at least dt.`);
+    }
+    const steps = Math.round(ms / dt);
+    if (steps > 65535) {
+      throw new SimulationError('invalid_delay', `${what}: delay ${ms} ms is ${steps} steps, more than the 65535 a connection can hold; use a coarser dt or a shorter delay.`);
+    }
+    return steps;
+  }
+
+  private resolvePort(src: Population, tgt: Population, receptor: string | undefined): string | null {
+    const ports = tgt.model.ports;
+    const kind = src.model.output;
+    const names = Object.keys(ports);
+    if (receptor !== undefined) {
+      const spec = ports[receptor];
+      if (!spec) {
+        throw new SimulationError('invalid_connection', `model '${tgt.model.name}' has no receptor '${receptor}'. Its receptors: ${names.join(', ') || 'none'}.`);
+      }
+      if (spec.kind !== kind) {
+        throw new SimulationError('invalid_connection', `receptor '${receptor}' of '${tgt.model.name}' takes ${spec.kind} input, but '${src.model.name}' sends ${kind}.`);
+      }
+      return receptor;
+    }
+    const matching = names.filter((p) => ports[p].kind === kind);
+    if (matching.length === 1) return matching[0];
+    const signed = matching.filter((p) => ports[p].sign !== undefined);
+    if (signed.length === 2 && matching.length === 2) return null;
+    if (matching.length === 0) {
+      throw new SimulationError('invalid_connection', `model '${tgt.model.name}' has no receptor for ${kind} input from '${src.model.name}'.`);
+    }
+    throw new SimulationError('invalid_connection', `model '${tgt.model.name}' has several ${kind} receptors (${matching.join(', ')}); name one with { receptor }.`);
+  }
+
+  /** Routes the spikes of `pop` to `sink` as they are delivered (recorders use this). */
+  addSpikeSink(pop: Population, sink: SpikeSink): void {
+    if (pop.model.independentTargets) {
+      throw new SimulationError(
+        'recorder_error',
+        `'${pop.name}' (${pop.model.name}) draws an independent spike train for each target, so it has no spikes of its own to record; connect it to a parrot_neuron and record that.`,
+      );
+    }
+    pop.spikeSinks.push(sink);
+  }
+
+  /** Adds a recorder that samples in phase 4 of every step. */
+  addRecorder(rec: Recorder): void {
+    this.assertOpen();
+    this.recorders.push(rec);
+  }
+
+  /** Runs `fn` at time `tMs` (phase 5, after recorders, unless another phase is given). */
+  at(tMs: number, fn: (step: number) => void, phase: PhaseRank = Phase.Callback): void {
+    this.callbacks.push(fn);
+    this.kernel.schedule(this.toSteps(tMs, 'callback time'), 0, phase, this.callbackHandler, this.callbacks.length - 1, 0, 0);
+  }
+
+  /**
+   * Sends a third-factor signal on `channel` at time `tMs` to every projection whose synapse
+   * model takes modulators. It applies to plasticity computed in the same step.
+   */
+  modulate(tMs: number, channel: string, value: number): void {
+    if (!Number.isFinite(value)) throw new SimulationError('invalid_value', `modulator '${channel}' value must be finite, got ${value}.`);
+    let id = this.channels.indexOf(channel);
+    if (id < 0) {
+      this.channels.push(channel);
+      id = this.channels.length - 1;
+    }
+    this.kernel.schedule(this.toSteps(tMs, 'modulator time'), 0, Phase.Modulator, this.modulatorHandler, id, 0, value);
+  }
+
+  private deliverModulator(step: number, channel: number, value: number): void {
+    const name = this.channels[channel];
+    for (const pr of this.projections) pr.synapse.modulate?.(pr, pr.state, step, name, value);
+  }
+
+  /** Kernel entry point for spike deliveries (phase 2). */
+  handle(step: number, offset: number, popId: number, i: number, mult: number): void {
+    const pop = this.populations[popId];
+    this.stats.spikes++;
+    const sinks = pop.spikeSinks;
+    for (let q = 0; q < sinks.length; q++) sinks[q].onSpike(pop, i, step, offset);
+    if (pop.history !== null) pop.history.add(i, step * this.dt + offset);
+    const out = pop.outgoing;
+    for (let q = 0; q < out.length; q++) {
+      const pr = out[q];
+      pr.synapse.transmit(pr, pr.state, i, step, offset, mult);
+      this.stats.synapticEvents += pr.rowPtr[i + 1] - pr.rowPtr[i];
+    }
+  }
+
+  private emit = (pop: Population, i: number, offset: number, mult: number): void => {
+    if (!(offset >= 0 && offset < this.dt)) {
+      throw new SimulationError('invalid_value', `model '${pop.model.name}' emitted a spike with offset ${offset} ms; offsets must lie in [0, dt).`);
+    }
+    const stamp = pop.model.timing === 'grid' ? this.kernel.step + 1 : this.kernel.step;
+    this.kernel.schedule(stamp, offset, Phase.Spike, this.spikeHandler, pop.id, i, mult);
+  };
+
+  private updateStep(k: number): void {
+    const grid = this.grid;
+    for (let q = 0; q < grid.length; q++) grid[q].update(k);
+    const clocked = this.clocked;
+    for (let q = 0; q < clocked.length; q++) {
+      const pop = clocked[q];
+      if (k % (pop.model.period ?? 1) === 0) pop.update(k);
+    }
+    if ((k + 1) % this.finiteCheckInterval === 0) {
+      for (const pop of this.populations) pop.checkFinite(this.lastFiniteCheck * this.dt, (k + 1) * this.dt);
+      this.lastFiniteCheck = k + 1;
+    }
+  }
+
+  private recordStep(k: number): void {
+    const recs = this.recorders;
+    for (let q = 0; q < recs.length; q++) recs[q].record(k);
+  }
+
+  /** Sizes ring buffers, attaches spike histories and computes model constants. */
+  private prepare(): void {
+    const k = this.kernel.step;
+    if (this.structureChanged) {
+      const maxDelay = new Array<number>(this.populations.length).fill(0);
+      const historyHorizon = new Array<number>(this.populations.length).fill(-1);
+      for (const pr of this.projections) {
+        const t = pr.targetPopulation.id;
+        maxDelay[t] = Math.max(maxDelay[t], pr.maxDelay);
+        if (pr.synapse.needsPostHistory) {
+          const tauPlus = pr.params.tau_plus ?? 0;
+          // A pair older than 50 tau_plus changes no weight in double precision.
+          historyHorizon[t] = Math.max(historyHorizon[t], pr.maxDelay * this.dt + 50 * tauPlus + this.dt);
+        }
+      }
+      for (const pop of this.populations) {
+        const L = Math.max(2, maxDelay[pop.id] + 1);
+        pop.prepare(this.dt, L, k, this.emit);
+        const h = historyHorizon[pop.id];
+        if (h >= 0) {
+          if (!pop.p.tau_minus) {
+            throw new SimulationError('invalid_connection', `'${pop.name}' (${pop.model.name}) is the target of plastic synapses that need a post-synaptic trace, but the model has no tau_minus parameter.`);
+          }
+          if (pop.history === null) pop.history = new SpikeHistory(pop.n, pop.p.tau_minus, h);
+          else pop.history.horizon = h;
+        }
+      }
+      for (const pr of this.projections) {
+        const tgt = pr.targetPopulation;
+        const ports = tgt.model.ports;
+        if (pr.port === null) {
+          const names = Object.keys(ports).filter((p) => ports[p].kind === pr.source.model.output);
+          const pos = names.find((p) => ports[p].sign === 'positive')!;
+          const neg = names.find((p) => ports[p].sign === 'negative')!;
+          pr.bufPos = tgt.buffers[pos];
+          pr.bufNeg = tgt.buffers[neg];
+        } else {
+          pr.bufPos = tgt.buffers[pr.port];
+          pr.bufNeg = tgt.buffers[pr.port];
+        }
+        pr.ringLength = tgt.ringLength;
+        pr.postHistory = tgt.history;
+      }
+      this.structureChanged = false;
+    } else {
+      for (const pop of this.populations) if (pop.dirty) pop.prepare(this.dt, pop.ringLength, k, this.emit);
+    }
+  }
+
+  /**
+   * Advances the network by `durationMs` (a multiple of dt). Resumable: two calls of T/2
+   * give the same result as one call of T.
+   */
+  simulate(durationMs: number, options: { onProgress?: (doneMs: number, totalMs: number) => void; progressEveryMs?: number } = {}): void {
+    this.assertOpen();
+    const steps = this.toSteps(durationMs, 'simulate() duration');
+    if (steps < 0) throw new SimulationError('invalid_value', `simulate() duration must be >= 0, got ${durationMs} ms.`);
+    this.prepare();
+    const start = this.kernel.step;
+    const end = start + steps;
+    const cb = options.onProgress;
+    if (!cb) {
+      this.kernel.run(end);
+      return;
+    }
+    const every = Math.max(1, Math.round((options.progressEveryMs ?? durationMs / 100) / this.dt));
+    this.kernel.run(end, (k) => {
+      const done = k + 1 - start;
+      if (done % every === 0 || k + 1 === end) cb(done * this.dt, durationMs);
+    });
+  }
+
+  /** Flushes and closes every recorder; the network cannot run afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const r of this.recorders) await r.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SimulationError('invalid_state', 'this network was closed; build a new Network to simulate again.');
+  }
+
+  /** Bytes held by all built connection arrays, divided by the number of synapses. */
+  get bytesPerSynapse(): number {
+    let bytes = 0;
+    let n = 0;
+    for (const pr of this.projections) {
+      bytes += pr.byteLength;
+      n += pr.size;
+    }
+    return n === 0 ? 0 : bytes / n;
+  }
+
+  /** Total number of synapses. */
+  get synapseCount(): number {
+    let n = 0;
+    for (const pr of this.projections) n += pr.size;
+    return n;
+  }
+
+  /** The population with global node id `id`, and the local index. */
+  locate(id: number): { population: Population; index: number } {
+    for (const p of this.populations) if (id >= p.firstId && id < p.firstId + p.n) return { population: p, index: id - p.firstId };
+    throw new SimulationError('invalid_value', `no neuron has global id ${id}; ids run from 0 to ${this.nextId - 1}.`);
+  }
+
+  /**
+   * All connections as an Arrow table: source and target (global ids, Uint32), weight
+   * (Float64), delay_ms (Float64), synapse_model (Dictionary<Utf8>); in projection order,
+   * then by source, then in generation order.
+   */
+  getConnections(): Table {
+    const total = this.synapseCount;
+    const source = new Uint32Array(total);
+    const target = new Uint32Array(total);
+    const weight = new Float64Array(total);
+    const delay = new Float64Array(total);
+    const modelKey = new Int32Array(total);
+    const modelNames: string[] = [];
+    let o = 0;
+    for (const pr of this.projections) {
+      let key = modelNames.indexOf(pr.synapse.name);
+      if (key < 0) {
+        modelNames.push(pr.synapse.name);
+        key = modelNames.length - 1;
+      }
+      const first = pr.source.firstId;
+      const tFirst = pr.targetPopulation.firstId;
+      for (let i = 0; i < pr.source.n; i++) {
+        for (let s = pr.rowPtr[i]; s < pr.rowPtr[i + 1]; s++, o++) {
+          source[o] = first + i;
+          target[o] = tFirst + pr.target[s];
+          weight[o] = pr.weight[s];
+          delay[o] = pr.delay[s] * this.dt;
+          modelKey[o] = key;
+        }
+      }
+    }
+    const dictType = new Dictionary(new Utf8(), new Int32());
+    const fields = [
+      new Field('source', new Uint32(), false),
+      new Field('target', new Uint32(), false),
+      new Field('weight', new Float64(), false),
+      new Field('delay_ms', new Float64(), false),
+      new Field('synapse_model', dictType, false),
+    ];
+    const schema = new Schema(fields, new Map([['dt_ms', String(this.dt)], ['engine', ENGINE_NAME], ['engine_version', ENGINE_VERSION]]));
+    const dictionary = makeVector(vectorFromArray(modelNames, new Utf8()).data[0]);
+    const children = [
+      makeData({ type: new Uint32(), length: total, data: source }),
+      makeData({ type: new Uint32(), length: total, data: target }),
+      makeData({ type: new Float64(), length: total, data: weight }),
+      makeData({ type: new Float64(), length: total, data: delay }),
+      makeData({ type: dictType, length: total, data: modelKey, dictionary }),
+    ];
+    const data = makeData({ type: new Struct(fields), length: total, children });
+    return new Table(schema, [new RecordBatch(schema, data)]);
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Populations: groups of neurons of one model, stored as structure-of-arrays (one
+ * Float64Array per parameter and per state variable), and views onto parts of them.
+ */
+import { SimulationError, suggestion } from './errors.js';
+import type { NeuronModel, UpdateContext } from './model.js';
+import { OutgoingFanout } from './fanout.js';
+import type { ProjectionData } from './projection.js';
+import type { SpikeHistory } from './spike-history.js';
+import { checkParamValue, expandValues, type ValueSpec } from './params.js';
+import type { RandomStream, RandomStreams } from './rng.js';
+
+/** Anything that receives the spikes of a population (recorders, listeners). */
+export interface SpikeSink {
+  /** Spike of local neuron i at time step·dt + offset. */
+  onSpike(pop: Population, i: number, step: number, offset: number): void;
+}
+
+/** A set of neurons of one population, given by local indices (a slice or a list). */
+export class PopulationView {
+  constructor(
+    /** The population the neurons belong to. */
+    readonly population: Population,
+    /** Local indices (0-based within the population), ascending. */
+    readonly indices: Uint32Array,
+  ) {}
+
+  /** Number of neurons in the view. */
+  get size(): number {
+    return this.indices.length;
+  }
+
+  /** Global node ids of the view's neurons. */
+  get ids(): Uint32Array {
+    const out = new Uint32Array(this.indices.length);
+    for (let j = 0; j < out.length; j++) out[j] = this.population.firstId + this.indices[j];
+    return out;
+  }
+
+  /** Sub-view of the neurons at positions [start, end) of this view. */
+  slice(start: number, end: number = this.size): PopulationView {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > this.size || start > end) {
+      throw new SimulationError('invalid_value', `slice(${start}, ${end}) is outside population '${this.population.name}' view of size ${this.size}; use 0 <= start <= end <= ${this.size}.`);
+    }
+    return new PopulationView(this.population, this.indices.slice(start, end));
+  }
+
+  /** Sub-view of the neurons at the given positions of this view. */
+  select(positions: ArrayLike<number>): PopulationView {
+    const out = new Uint32Array(positions.length);
+    for (let j = 0; j < positions.length; j++) {
+      const q = positions[j];
+      if (!Number.isInteger(q) || q < 0 || q >= this.size) {
+        throw new SimulationError('invalid_value', `select(): position ${q} is outside population '${this.population.name}' view of size ${this.size}.`);
+      }
+      out[j] = this.indices[q];
+    }
+    return new PopulationView(this.population, out);
+  }
+
+  /** Values of a parameter or state variable for the view's neurons. */
+  get(name: string): Float64Array {
+    const pop = this.population;
+    const arr = pop.s[name] ?? pop.p[name];
+    if (arr === undefined) {
+      const names = [...Object.keys(pop.model.state), ...Object.keys(pop.model.params)];
+      throw new SimulationError('unknown_parameter', `model '${pop.model.name}' has no parameter or state variable '${name}'.${suggestion(name, names)}`);
+    }
+    const out = new Float64Array(this.indices.length);
+    for (let j = 0; j < out.length; j++) out[j] = arr[this.indices[j]];
+    return out;
+  }
+
+  /**
+   * Sets parameters or state variables of the view's neurons (numbers, one value per neuron,
+   * or distributions drawn from the stream `${population}/set/${name}`).
+   */
+  set(values: Readonly<Record<string, ValueSpec>>): void {
+    this.population.assign(this.indices, values);
+  }
+}
+
+/** A group of neurons of one model. */
+export class Population extends PopulationView {
+  readonly p: Record<string, Float64Array> = {};
+  readonly s: Record<string, Float64Array> = {};
+  /** Model constants from prepare(); recomputed whenever parameters change. */
+  c: unknown = null;
+  /** Ring buffer per port: slot-major, ringLength·n values. */
+  buffers: Record<string, Float64Array> = {};
+  ringLength = 0;
+  /** Per ring slot, the per-port views handed to the model as ctx.input. */
+  private slotInputs: Record<string, Float64Array>[] = [];
+  readonly outgoing: ProjectionData[] = [];
+  readonly spikeSinks: SpikeSink[] = [];
+  history: SpikeHistory | null = null;
+  /** Spatial positions (n × dims, row-major), if any. */
+  positions: Float64Array | null = null;
+  dims = 0;
+  /** Set when parameters changed since prepare(). */
+  dirty = true;
+  ctx!: UpdateContext;
+  private readonly dynamics: RandomStream;
+
+  constructor(
+    /** Index of the population in its network (creation order). */
+    readonly id: number,
+    readonly name: string,
+    readonly model: NeuronModel,
+    readonly n: number,
+    /** Global id of neuron 0. */
+    readonly firstId: number,
+    private readonly streams: RandomStreams,
+    params: Readonly<Record<string, ValueSpec>>,
+  ) {
+    super(null as unknown as Population, identity(n));
+    (this as { population: Population }).population = this;
+    this.dynamics = streams.stream(`${name}/dynamics`);
+    for (const [key, spec] of Object.entries(model.params)) {
+      const given = params[key];
+      this.p[key] = expandValues(`${name}.${key}`, given ?? spec.default, n, () => streams.stream(`${name}/param/${key}`));
+      for (let i = 0; i < n; i++) checkParamValue(`population '${name}' (${model.name})`, key, spec, this.p[key][i]);
+    }
+    this.checkCross(this.indices);
+    for (const [key, spec] of Object.entries(model.state)) {
+      const arr = new Float64Array(n);
+      const init = spec.initial;
+      if (typeof init === 'number') arr.fill(init);
+      else for (let i = 0; i < n; i++) arr[i] = init(this.p, i);
+      this.s[key] = arr;
+    }
+    // State values given at creation override the model's initial values.
+    const stateGiven: Record<string, ValueSpec> = {};
+    for (const key of Object.keys(params)) if (key in model.state) stateGiven[key] = params[key];
+    if (Object.keys(stateGiven).length) this.assign(this.indices, stateGiven);
+  }
+
+  /** Assigns parameters/state for the given local indices, validating every value. */
+  assign(indices: Uint32Array, values: Readonly<Record<string, ValueSpec>>): void {
+    const m = this.model;
+    for (const [key, spec] of Object.entries(values)) {
+      const isParam = key in m.params;
+      const isState = key in m.state;
+      if (!isParam && !isState) {
+        const names = [...Object.keys(m.params), ...Object.keys(m.state)];
+        throw new SimulationError('unknown_parameter', `model '${m.name}' has no parameter or state variable '${key}'.${suggestion(key, names)}`);
+      }
+      const vals = expandValues(`${this.name}.${key}`, spec, indices.length, () => this.streams.stream(`${this.name}/set/${key}`));
+      const target = isParam ? this.p[key] : this.s[key];
+      for (let j = 0; j < indices.length; j++) {
+        if (isParam) checkParamValue(`population '${this.name}' (${m.name})`, key, m.params[key], vals[j]);
+        target[indices[j]] = vals[j];
+      }
+      if (isParam) this.dirty = true;
+    }
+    this.checkCross(indices);
+  }
+
+  private checkCross(indices: Uint32Array): void {
+    const check = this.model.check;
+    if (!check) return;
+    const keys = Object.keys(this.model.params);
+    const one: Record<string, number> = {};
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j];
+      for (const k of keys) one[k] = this.p[k][i];
+      const msg = check(one);
+      if (msg) throw new SimulationError('invalid_value', `population '${this.name}' (${this.model.name}), neuron ${i}: ${msg}`);
+    }
+  }
+
+  /**
+   * Allocates ring buffers (keeping pending input when they are resized), recomputes the
+   * model's constants and builds the update context. Called by the network before a run.
+   */
+  prepare(dt: number, ringLength: number, step: number, emit: (pop: Population, i: number, offset: number, mult: number) => void): void {
+    const n = this.n;
+    if (ringLength !== this.ringLength) {
+      const old = this.buffers;
+      const oldL = this.ringLength;
+      this.buffers = {};
+      for (const port of Object.keys(this.model.ports)) {
+        const buf = new Float64Array(ringLength * n);
+        const prev = old[port];
+        if (prev && oldL > 0) {
+          // Pending input for steps step..step+oldL−1 moves to its slot in the new ring.
+          for (let k = step; k < step + oldL; k++) {
+            buf.set(prev.subarray((k % oldL) * n, (k % oldL) * n + n), (k % ringLength) * n);
+          }
+        }
+        this.buffers[port] = buf;
+      }
+      this.ringLength = ringLength;
+      this.slotInputs = [];
+      for (let slot = 0; slot < ringLength; slot++) {
+        const views: Record<string, Float64Array> = {};
+        for (const port of Object.keys(this.model.ports)) {
+          views[port] = this.buffers[port].subarray(slot * n, slot * n + n);
+        }
+        this.slotInputs.push(views);
+      }
+    }
+    if (this.dirty || this.c === null) {
+      this.c = this.model.prepare(this.p, dt, n);
+      this.dirty = false;
+    }
+    const self = this;
+    this.ctx = {
+      n,
+      step,
+      dt,
+      p: this.p,
+      s: this.s,
+      c: this.c,
+      input: this.slotInputs[0] ?? {},
+      rng: this.dynamics,
+      spike(i: number, offset = 0, mult = 1) {
+        emit(self, i, offset, mult);
+      },
+      out: new OutgoingFanout(this.outgoing),
+    };
+  }
+
+  /** Runs the model's update for step k, then clears the ring slot it consumed. */
+  update(k: number): void {
+    const ctx = this.ctx as { step: number; input: Record<string, Float64Array> };
+    const inputs = this.slotInputs[k % this.ringLength];
+    ctx.step = k;
+    ctx.input = inputs;
+    this.model.update(this.ctx);
+    for (const port in inputs) inputs[port].fill(0);
+  }
+
+  /**
+   * Throws if a state variable is not finite, naming neuron, variable and the time window
+   * (ms) since the previous check.
+   */
+  checkFinite(fromMs: number, toMs: number): void {
+    for (const [key, arr] of Object.entries(this.s)) {
+      let sum = 0;
+      for (let i = 0; i < arr.length; i++) sum += arr[i];
+      if (Number.isFinite(sum)) continue;
+      for (let i = 0; i < arr.length; i++) {
+        if (!Number.isFinite(arr[i])) {
+          throw new SimulationError(
+            'non_finite_state',
+            `population '${this.name}' (${this.model.name}): neuron ${i} (global id ${this.firstId + i}) has ${key} = ${arr[i]} at t = ${toMs} ms (it was finite at t = ${fromMs} ms). ` +
+              'Check the parameters (time constants, weights) and reduce dt or the input strength.',
+          );
+        }
+      }
+    }
+  }
+}
+
+function identity(n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}

@@ -1,0 +1,128 @@
+/**
+ * A projection: the synapses made by one connect() call, stored as compressed sparse rows
+ * over the source population (row = source neuron, per synapse: target index, weight,
+ * delay in steps). One presynaptic spike walks one row and adds into the target
+ * population's ring buffers; nothing is queued per synapse.
+ */
+import type { Population } from './population.js';
+import type { SynapseModel } from './synapse.js';
+import type { SpikeHistory } from './spike-history.js';
+
+/** The built connectivity and everything a synapse model's transmit loop needs. */
+export class ProjectionData {
+  /** Row start of each source neuron (length source.n + 1). */
+  readonly rowPtr: Uint32Array;
+  /** Target neuron (index within the target population) of each synapse. */
+  readonly target: Uint32Array;
+  /** Weight of each synapse (units of the target port). */
+  readonly weight: Float64Array;
+  /** Delay of each synapse in steps (>= 1). */
+  readonly delay: Uint16Array;
+  /** Largest and smallest delay in steps. */
+  readonly maxDelay: number;
+  readonly minDelay: number;
+
+  /** Ring buffer receiving w >= 0 (and everything, for unsigned ports). */
+  bufPos: Float64Array = new Float64Array(0);
+  /** Ring buffer receiving w < 0. */
+  bufNeg: Float64Array = new Float64Array(0);
+  /** Number of slots in the target's ring buffers. */
+  ringLength = 1;
+  /** Target population size (stride of one ring slot). */
+  nTarget: number;
+  /** Spike history of the target neurons, for plasticity that needs it. */
+  postHistory: SpikeHistory | null = null;
+  /** Resolution (ms). */
+  readonly dt: number;
+  /** The synapse model's state, created by its init(). */
+  state: unknown = null;
+
+  constructor(
+    readonly id: number,
+    readonly source: Population,
+    readonly targetPopulation: Population,
+    readonly synapse: SynapseModel,
+    readonly params: Readonly<Record<string, number>>,
+    /** Receptor port name, or null for routing by weight sign between the two signed ports. */
+    readonly port: string | null,
+    csr: { rowPtr: Uint32Array; target: Uint32Array; weight: Float64Array; delay: Uint16Array },
+    dt: number,
+  ) {
+    this.rowPtr = csr.rowPtr;
+    this.target = csr.target;
+    this.weight = csr.weight;
+    this.delay = csr.delay;
+    this.nTarget = targetPopulation.n;
+    this.dt = dt;
+    let mx = 0;
+    let mn = Infinity;
+    for (let s = 0; s < csr.delay.length; s++) {
+      const d = csr.delay[s];
+      if (d > mx) mx = d;
+      if (d < mn) mn = d;
+    }
+    this.maxDelay = mx;
+    this.minDelay = csr.delay.length ? mn : 0;
+  }
+
+  /** Number of synapses. */
+  get size(): number {
+    return this.target.length;
+  }
+
+  /** Bytes held by the connectivity arrays (the figure behind bytes_per_synapse). */
+  get byteLength(): number {
+    return this.rowPtr.byteLength + this.target.byteLength + this.weight.byteLength + this.delay.byteLength;
+  }
+
+  /**
+   * Ring position (before adding the delay) for a spike stamped at `stamp` with `offset`.
+   * A grid target consumes slot k in its update from k to k+1, so a spike stamped s over a
+   * delay of d steps goes to slot s+d−1 and shows in the target's state at step s+d. A
+   * precise spike inside step s (offset > 0) counts for grid targets as stamped s+1, the end
+   * of the step in which it happened.
+   */
+  slotBase(stamp: number, offset: number): number {
+    return (offset > 0 ? stamp : stamp - 1) + this.ringLength;
+  }
+
+  /**
+   * The plain fan-out: adds weight·mult to every target of `row`. Static synapses use it as is;
+   * plastic models update weights first, then call it or inline the same arithmetic.
+   */
+  addRow(row: number, base: number, mult: number): void {
+    const { rowPtr, target, weight, delay, bufPos, bufNeg, ringLength: L, nTarget: n } = this;
+    const end = rowPtr[row + 1];
+    for (let s = rowPtr[row]; s < end; s++) {
+      const w = weight[s] * mult;
+      const idx = ((base + delay[s]) % L) * n + target[s];
+      if (w >= 0) bufPos[idx] += w;
+      else bufNeg[idx] += w;
+    }
+  }
+}
+
+/** Builds CSR arrays from connection lists in generation order (stable within each source). */
+export function buildCsr(
+  nSource: number,
+  sources: Uint32Array,
+  targets: Uint32Array,
+  weights: Float64Array,
+  delays: Uint16Array,
+): { rowPtr: Uint32Array; target: Uint32Array; weight: Float64Array; delay: Uint16Array } {
+  const m = sources.length;
+  const rowPtr = new Uint32Array(nSource + 1);
+  for (let s = 0; s < m; s++) rowPtr[sources[s] + 1]++;
+  for (let i = 0; i < nSource; i++) rowPtr[i + 1] += rowPtr[i];
+  const fill = rowPtr.slice(0, nSource);
+  const target = new Uint32Array(m);
+  const weight = new Float64Array(m);
+  const delay = new Uint16Array(m);
+  for (let s = 0; s < m; s++) {
+    const pos = fill[sources[s]]++;
+    target[pos] = targets[s];
+    weight[pos] = weights[s];
+    delay[pos] = delays[s];
+  }
+  return { rowPtr, target, weight, delay };
+}

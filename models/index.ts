@@ -1,0 +1,2 @@
+/** Registers every built-in neuron and device model. */
+import './iaf_psc_delta.js';

@@ -1,0 +1,2 @@
+/** Registers every built-in synapse model. */
+import './static_synapse.js';
