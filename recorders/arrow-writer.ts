@@ -91,6 +91,9 @@ export class ArrowColumnWriter {
       }
       this.stream = new RecordBatchStreamWriter({ autoDestroy: false });
       this.stream.reset(undefined, this.schema);
+      // The schema goes to disk at once, so a run killed before its first full batch still
+      // leaves a readable (empty) stream.
+      writeChunks(this.fd, drain(this.stream));
     }
   }
 
@@ -115,6 +118,19 @@ export class ArrowColumnWriter {
     if (this.rows === this.batchSize) this.emitBatch();
   }
 
+  /**
+   * Marks `n` rows from `cursor` on as written (they must fit in the current batch, i.e.
+   * cursor + n <= batchSize); emits the batch when it is full. Lets callers fill columns
+   * with plain loops instead of one commit() per row.
+   */
+  commitRows(n: number): void {
+    if (!(Number.isInteger(n) && n >= 0 && this.rows + n <= this.batchSize)) {
+      throw new SimulationError('recorder_error', `commitRows(${n}) with ${this.rows} of ${this.batchSize} rows used: the rows must fit in the current batch.`);
+    }
+    this.rows += n;
+    if (this.rows === this.batchSize) this.emitBatch();
+  }
+
   /** Appends one row given as numbers (dictionary columns take the value's index). */
   append(values: readonly number[]): void {
     const r = this.rows;
@@ -122,9 +138,8 @@ export class ArrowColumnWriter {
     this.commit();
   }
 
-  private emitBatch(): void {
-    const n = this.rows;
-    if (n === 0) return;
+  /** A record batch of the first `n` rows of the column buffers (copied). */
+  private makeBatch(n: number): RecordBatch {
     const children = this.specs.map((spec, c) => {
       const data = this.columns[c].slice(0, n);
       const type = this.schema.fields[c].type;
@@ -134,10 +149,16 @@ export class ArrowColumnWriter {
           ? makeData({ type: type as Uint32, length: n, data: data as Uint32Array })
           : makeData({ type: type as Float64, length: n, data: data as Float64Array });
     });
-    const batch = new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: n, children }));
+    return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: n, children }));
+  }
+
+  private emitBatch(): void {
+    const n = this.rows;
+    if (n === 0) return;
+    const batch = this.makeBatch(n);
     if (this.stream !== null && this.fd !== null) {
       this.stream.write(batch);
-      for (const chunk of drain(this.stream)) writeSync(this.fd, chunk);
+      writeChunks(this.fd, drain(this.stream));
     } else {
       this.memory.push(batch);
     }
@@ -163,10 +184,10 @@ export class ArrowColumnWriter {
       return;
     }
     this.stream!.finish();
-    for (const chunk of drain(this.stream!)) writeSync(this.fd!, chunk);
+    writeChunks(this.fd!, drain(this.stream!));
     closeSync(this.fd!);
     this.fd = null;
-    await rewriteAsFile(this.path, this.schema);
+    await rewriteAsFile(this.path, this.schema, this.makeBatch(0));
   }
 
   /** The recorded rows as a Table (in-memory mode, after close). */
@@ -183,8 +204,39 @@ function arrowType(c: ColumnSpec): Uint32 | Float64 | Dictionary<Utf8, Int32> {
   return new Dictionary(new Utf8(), new Int32());
 }
 
-/** Rewrites an Arrow IPC stream file in place as an Arrow IPC file, one batch at a time. */
-async function rewriteAsFile(path: string, schema: Schema): Promise<void> {
+/**
+ * Writes the encoded pieces of one or more messages with a single write call. A process
+ * killed by a signal does not stop inside a write to a regular file, so a record batch is
+ * either wholly in the file or not at all.
+ */
+function writeChunks(fd: number, chunks: Uint8Array[]): void {
+  if (chunks.length === 0) return;
+  if (chunks.length === 1) {
+    writeAll(fd, chunks[0]);
+    return;
+  }
+  let total = 0;
+  for (const c of chunks) total += c.byteLength;
+  const buf = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    buf.set(c, o);
+    o += c.byteLength;
+  }
+  writeAll(fd, buf);
+}
+
+/** writeSync may write less than asked; loop until everything is out. */
+function writeAll(fd: number, buf: Uint8Array): void {
+  let o = 0;
+  while (o < buf.byteLength) o += writeSync(fd, buf, o, buf.byteLength - o);
+}
+
+/**
+ * Rewrites an Arrow IPC stream file in place as an Arrow IPC file, one batch at a time.
+ * `empty` is written when the stream holds no batch, since readers of the file form expect one.
+ */
+async function rewriteAsFile(path: string, schema: Schema, empty: RecordBatch): Promise<void> {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -195,15 +247,11 @@ async function rewriteAsFile(path: string, schema: Schema): Promise<void> {
     for await (const batch of reader) {
       any = true;
       writer.write(batch);
-      for (const chunk of drain(writer)) writeSync(fd, chunk);
+      writeChunks(fd, drain(writer));
     }
-    if (!any) {
-      // Arrow files need the schema even with no rows: write one empty batch.
-      const empty = makeData({ type: new Struct(schema.fields), length: 0, children: schema.fields.map((f) => makeData({ type: f.type, length: 0 } as never)) });
-      writer.write(new RecordBatch(schema, empty));
-    }
+    if (!any) writer.write(empty);
     writer.finish();
-    for (const chunk of drain(writer)) writeSync(fd, chunk);
+    writeChunks(fd, drain(writer));
   } finally {
     closeSync(fd);
   }

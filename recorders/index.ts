@@ -3,3 +3,4 @@ export { SpikeRecorder, recordSpikes, type SpikeRecorderOptions } from './spike-
 export { ArrowColumnWriter, DEFAULT_BATCH_SIZE, type ColumnSpec } from './arrow-writer.js';
 export { readArrow } from './read.js';
 export { recorderMetadata } from './metadata.js';
+export { StateRecorder, recordStates, type StateRecorderOptions } from './state-recorder.js';
