@@ -528,7 +528,8 @@ export class Network implements EventHandler {
         }
       }
     }
-    const dictType = new Dictionary(new Utf8(), new Int32());
+    // Explicit dictionary id: apache-arrow's default comes from a process-wide counter.
+    const dictType = new Dictionary(new Utf8(), new Int32(), 0);
     const fields = [
       new Field('source', new Uint32(), false),
       new Field('target', new Uint32(), false),

@@ -76,7 +76,7 @@ export class ArrowColumnWriter {
       throw new SimulationError('recorder_error', `batchSize must be a whole number >= 1, got ${batchSize}.`);
     }
     this.batchSize = batchSize;
-    const fields = specs.map((c) => new Field(c.name, arrowType(c), false));
+    const fields = specs.map((c, k) => new Field(c.name, arrowType(c, k), false));
     this.schema = new Schema(fields, new Map(metadata));
     this.columns = specs.map((c) =>
       c.type === 'uint32' ? new Uint32Array(batchSize) : c.type === 'float64' ? new Float64Array(batchSize) : new Int32Array(batchSize),
@@ -198,10 +198,15 @@ export class ArrowColumnWriter {
   }
 }
 
-function arrowType(c: ColumnSpec): Uint32 | Float64 | Dictionary<Utf8, Int32> {
+/**
+ * Arrow type of a column. Dictionary ids are given explicitly (the column's position):
+ * apache-arrow otherwise numbers dictionaries from a process-wide counter, and the id is
+ * written into the file, so a second identical run in the same process would differ.
+ */
+function arrowType(c: ColumnSpec, position: number): Uint32 | Float64 | Dictionary<Utf8, Int32> {
   if (c.type === 'uint32') return new Uint32();
   if (c.type === 'float64') return new Float64();
-  return new Dictionary(new Utf8(), new Int32());
+  return new Dictionary(new Utf8(), new Int32(), position);
 }
 
 /**

@@ -16,7 +16,9 @@ export function readArrow(path: string): Table {
     for (;;) {
       const next = reader.next() as IteratorResult<RecordBatch>;
       if (next.done) break;
-      batches.push(next.value);
+      // Skips the empty placeholder the reader yields for a stream without batches, and the
+      // empty batch a closed file of no rows holds: they carry nothing but the schema.
+      if (next.value.numRows > 0) batches.push(next.value);
     }
   } catch (e) {
     // A stream cut off mid-message: the complete batches before it are kept.
