@@ -34,6 +34,91 @@ export interface RuleInput {
   /** Distance between pre position a and post position b, if both have positions. */
   distance: ((a: number, b: number) => number) | null;
   rng: () => RandomStream;
+  /**
+   * Number of (pre, post) position pairs that are the same neuron. Optional: counted with
+   * `same` when absent (quadratic, so callers that know the views should pass it).
+   */
+  sameCount?: number;
+}
+
+/** Counts the pairs (a, b) with pre[a] === post[b] for two index lists into one population. */
+export function countSamePairs(pre: ArrayLike<number>, post: ArrayLike<number>): number {
+  let max = 0;
+  for (let b = 0; b < post.length; b++) if (post[b] > max) max = post[b];
+  const mult = new Uint32Array(max + 1);
+  for (let b = 0; b < post.length; b++) mult[post[b]]++;
+  let count = 0;
+  for (let a = 0; a < pre.length; a++) if (pre[a] <= max) count += mult[pre[a]];
+  return count;
+}
+
+/** Fields each rule accepts besides `rule` and the two flags. */
+const RULE_FIELDS: Record<ConnectionRule['rule'], string[]> = {
+  all_to_all: [],
+  one_to_one: [],
+  fixed_indegree: ['indegree'],
+  fixed_outdegree: ['outdegree'],
+  fixed_total_number: ['N'],
+  pairwise_bernoulli: ['p'],
+  explicit: ['sources', 'targets'],
+};
+
+/**
+ * Rejects an unknown rule, unknown or missing fields (a misspelt `allow_autapse` would
+ * otherwise be ignored silently) and flags that are not booleans.
+ */
+export function validateRule(rule: ConnectionRule): void {
+  if (rule === null || typeof rule !== 'object') {
+    throw new SimulationError('invalid_connection', `a connection rule must be a rule name or an object { rule, ... }, got ${String(rule)}.`);
+  }
+  const name = String((rule as { rule: unknown }).rule);
+  if (!(name in RULE_FIELDS)) {
+    throw new SimulationError('invalid_connection', `unknown connection rule '${name}'.${suggestion(name, [...RULE_NAMES])}`);
+  }
+  const fields = RULE_FIELDS[name as ConnectionRule['rule']];
+  const allowed = ['rule', ...fields, 'allow_autapses', 'allow_multapses'];
+  for (const key of Object.keys(rule)) {
+    if (!allowed.includes(key)) {
+      throw new SimulationError('invalid_connection', `connection rule '${name}' has no field '${key}'.${suggestion(key, allowed.slice(1))}`);
+    }
+  }
+  const r = rule as unknown as Record<string, unknown>;
+  for (const key of fields) {
+    if (r[key] === undefined) {
+      throw new SimulationError('invalid_connection', `connection rule '${name}' needs the field '${key}'.`);
+    }
+  }
+  for (const flag of ['allow_autapses', 'allow_multapses']) {
+    if (r[flag] !== undefined && typeof r[flag] !== 'boolean') {
+      throw new SimulationError('invalid_connection', `${flag} must be true or false, got ${String(r[flag])}.`);
+    }
+  }
+  switch (rule.rule) {
+    case 'fixed_indegree':
+      checkCount('indegree', rule.indegree);
+      break;
+    case 'fixed_outdegree':
+      checkCount('outdegree', rule.outdegree);
+      break;
+    case 'fixed_total_number':
+      checkCount('N', rule.N);
+      break;
+    case 'pairwise_bernoulli':
+      if (typeof rule.p === 'number') {
+        if (!(rule.p >= 0 && rule.p <= 1)) throw new SimulationError('invalid_connection', `pairwise_bernoulli p must be in [0, 1], got ${rule.p}.`);
+      } else if (typeof rule.p !== 'function') {
+        throw new SimulationError('invalid_connection', `pairwise_bernoulli p must be a probability or a function of distance, got ${String(rule.p)}.`);
+      }
+      break;
+    case 'explicit':
+      for (const key of ['sources', 'targets'] as const) {
+        const list = rule[key] as unknown;
+        if (list === null || typeof list !== 'object' || typeof (list as ArrayLike<number>).length !== 'number') {
+          throw new SimulationError('invalid_connection', `explicit ${key} must be an array of view positions, got ${String(list)}.`);
+        }
+      }
+      break;
+  }
 }
 
 /** Growable pair of Uint32 lists. */
@@ -70,6 +155,9 @@ function checkCount(name: string, value: unknown): number {
 
 /** Expected number of connections of a rule, for the memory check before anything is allocated. */
 export function expectedConnections(rule: ConnectionRule, nPre: number, nPost: number): number {
+  // Called before anything else by the network, so a malformed rule fails here rather than
+  // turning the estimate into NaN (which would disable the memory check).
+  validateRule(rule);
   switch (rule.rule) {
     case 'all_to_all':
       return nPre * nPost;
@@ -92,6 +180,7 @@ export function expectedConnections(rule: ConnectionRule, nPre: number, nPost: n
 
 /** Generates the connection pairs of `rule`. */
 export function generatePairs(rule: ConnectionRule, io: RuleInput): PairList {
+  validateRule(rule);
   const { nPre, nPost, same } = io;
   const autapses = rule.allow_autapses ?? true;
   const multapses = rule.allow_multapses ?? true;
@@ -134,8 +223,13 @@ export function generatePairs(rule: ConnectionRule, io: RuleInput): PairList {
       const rng = io.rng();
       const out = new PairList(total);
       const seen = multapses ? null : new Set<number>();
+      // Views may overlap at any positions (a slice against a shifted slice), so the
+      // autapse pairs are counted, not assumed to lie on the diagonal.
       let possible = nPre * nPost;
-      if (!autapses) for (let a = 0; a < Math.min(nPre, nPost); a++) if (same(a, a)) possible--;
+      if (!autapses) possible -= io.sameCount ?? countSameByScan(nPre, nPost, same);
+      if (total > 0 && possible === 0) {
+        throw new SimulationError('invalid_connection', `fixed_total_number N = ${total}: every candidate pair is an autapse; set allow_autapses: true or use views that differ.`);
+      }
       if (!multapses && total > possible) {
         throw new SimulationError('invalid_connection', `fixed_total_number N = ${total} exceeds the ${possible} distinct pairs available without multapses; lower N or set allow_multapses: true.`);
       }
@@ -216,6 +310,12 @@ export function generatePairs(rule: ConnectionRule, io: RuleInput): PairList {
       throw new SimulationError('invalid_connection', `unknown connection rule '${name}'.${suggestion(name, [...RULE_NAMES])}`);
     }
   }
+}
+
+function countSameByScan(nPre: number, nPost: number, same: (a: number, b: number) => boolean): number {
+  let count = 0;
+  for (let a = 0; a < nPre; a++) for (let b = 0; b < nPost; b++) if (same(a, b)) count++;
+  return count;
 }
 
 /**

@@ -8,9 +8,10 @@
  * - sequence: insertion counter, so equal keys pop in insertion order (heap-js is not stable).
  *
  * Entries live in a structure-of-arrays pool of recycled slots; the heap holds slot numbers,
- * so queuing a spike allocates nothing. Clock ticks of populations (phase 3) and recorder
- * sampling (phase 4) happen every step without queue entries: within a step they run after
- * all on-grid entries of lower phase and before those of higher phase, in creation order.
+ * so queuing a spike allocates nothing. Event-driven populations (phase 2), updates and clock
+ * ticks of populations (phase 3) and recorder sampling (phase 4) happen every step without
+ * queue entries: within a step each runs after all on-grid entries of lower phase and before
+ * the queued entries of its own phase, populations and recorders in creation order.
  */
 import { Heap } from 'heap-js';
 
@@ -39,6 +40,11 @@ export interface EventHandler {
 
 /** The per-step work done without queue entries (populations, recorders). */
 export interface StepWork {
+  /**
+   * Phase 2 of `step`, before the queued spike entries of (step, 0): event-driven populations
+   * process the inputs that arrive during the step and emit their (off-grid) spikes.
+   */
+  emit(step: number): void;
   /** Phase 3: advance every population due at `step`. */
   update(step: number): void;
   /** Phase 4: let recorders sample at `step`. */
@@ -191,6 +197,10 @@ export class Kernel {
   run(endStep: number, onStep?: (step: number) => void): void {
     while (this.step < endStep) {
       const k = this.step;
+      this.drainBefore(k, Phase.Spike);
+      this.curOffset = 0;
+      this.curPhase = Phase.Spike;
+      this.work.emit(k);
       this.drainBefore(k, Phase.Update);
       this.curOffset = 0;
       this.curPhase = Phase.Update;

@@ -8,10 +8,23 @@
  *   found there is stamped k+1. Input in a port's slot k is what arrived for that update.
  * - `timing: 'clock'`: the tick at step t (every `period` steps) computes step t's spikes from
  *   the state at the end of step t−1 and stamps them at step t.
+ * - `timing: 'event'`: exactly solvable models touched only by their inputs. The update at
+ *   step k runs in phase 2 with the inputs arriving in [k·dt, (k+1)·dt), sorted by offset
+ *   (`ctx.arrivals`), and a per-neuron agenda (`ctx.agenda`, e.g. next threshold crossing);
+ *   spikes carry their exact offset and are stamped k.
  */
 import type { ParamSpec, StateSpec } from './params.js';
 import type { RandomStream } from './rng.js';
 import type { OutgoingFanout } from './fanout.js';
+import type { IndexedMinHeap } from './indexed-heap.js';
+
+/** One step's inputs of an event-driven population, sorted by offset (ms). */
+export interface Arrivals {
+  count: number;
+  target: Uint32Array;
+  weight: Float64Array;
+  offset: Float64Array;
+}
 
 /** Kind of signal a port receives. */
 export type PortKind = 'spike' | 'current';
@@ -50,6 +63,10 @@ export interface UpdateContext<P extends string = string, S extends string = str
   spike(i: number, offset?: number, multiplicity?: number): void;
   /** Direct access to this population's outgoing connections, for devices. */
   readonly out: OutgoingFanout;
+  /** Event-driven models: this step's inputs in time order (empty otherwise). */
+  readonly arrivals: Arrivals;
+  /** Event-driven models: per-neuron agenda keyed by time (ms), kept across steps. */
+  readonly agenda: IndexedMinHeap;
 }
 
 /** Full declaration of a neuron (or device) model. */
@@ -58,7 +75,7 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
   name: string;
   /** One paragraph: what the model is and which reference it follows. */
   doc: string;
-  timing: 'grid' | 'clock';
+  timing: 'grid' | 'clock' | 'event';
   /** For clock models: steps between ticks (default 1). */
   period?: number;
   params: Record<P, ParamSpec>;

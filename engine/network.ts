@@ -11,7 +11,7 @@ import { getNeuronModel, getSynapseModel } from './registry.js';
 import { Population, PopulationView, type SpikeSink } from './population.js';
 import { ProjectionData, buildCsr } from './projection.js';
 import { SpikeHistory } from './spike-history.js';
-import { generatePairs, expectedConnections, type ConnectionRule } from './connect.js';
+import { generatePairs, expectedConnections, countSamePairs, type ConnectionRule } from './connect.js';
 import { checkKnownKeys, checkParamValue, expandValues, type ValueSpec } from './params.js';
 import { RandomStreams } from './rng.js';
 import { gridPositions, type PositionSpec } from './spatial.js';
@@ -98,6 +98,7 @@ export class Network implements EventHandler {
   private closed = false;
   private readonly grid: Population[] = [];
   private readonly clocked: Population[] = [];
+  private readonly eventDriven: Population[] = [];
 
   constructor(options: NetworkOptions = {}) {
     const dt = options.dt ?? 0.1;
@@ -112,7 +113,7 @@ export class Network implements EventHandler {
     if (!(Number.isInteger(this.finiteCheckInterval) && this.finiteCheckInterval >= 1)) {
       throw new SimulationError('invalid_value', `finiteCheckInterval must be a whole number of steps >= 1, got ${options.finiteCheckInterval}.`);
     }
-    this.kernel = new Kernel({ update: (k) => this.updateStep(k), record: (k) => this.recordStep(k) });
+    this.kernel = new Kernel({ emit: (k) => this.emitStep(k), update: (k) => this.updateStep(k), record: (k) => this.recordStep(k) });
     this.spikeHandler = this.kernel.addHandler(this);
     this.callbackHandler = this.kernel.addHandler({ handle: (step, _o, a) => this.callbacks[a](step) });
     this.modulatorHandler = this.kernel.addHandler({ handle: (step, _o, a, _b, v) => this.deliverModulator(step, a, v) });
@@ -177,7 +178,7 @@ export class Network implements EventHandler {
     }
     this.nextId += n;
     this.populations.push(pop);
-    (m.timing === 'clock' ? this.clocked : this.grid).push(pop);
+    (m.timing === 'clock' ? this.clocked : m.timing === 'event' ? this.eventDriven : this.grid).push(pop);
     this.structureChanged = true;
     return pop;
   }
@@ -229,7 +230,6 @@ export class Network implements EventHandler {
 
     const baseName = syn.name ?? `${src.name}->${tgt.name}`;
     const count = this.projectionNames.get(baseName) ?? 0;
-    this.projectionNames.set(baseName, count + 1);
     const projName = syn.name ?? (count === 0 ? baseName : `${baseName}#${count}`);
 
     const ai = a.indices;
@@ -246,7 +246,8 @@ export class Network implements EventHandler {
             return Math.sqrt(d2);
           }
         : null;
-    const pairs = generatePairs(r, { nPre: a.size, nPost: b.size, same: sameNeuron, distance, rng: () => this.streams.stream(`${projName}/wiring`) });
+    const sameCount = src === tgt ? countSamePairs(ai, bi) : 0;
+    const pairs = generatePairs(r, { nPre: a.size, nPost: b.size, same: sameNeuron, distance, rng: () => this.streams.stream(`${projName}/wiring`), sameCount });
     const m = pairs.length;
     const sources = new Uint32Array(m);
     const targets = new Uint32Array(m);
@@ -264,6 +265,8 @@ export class Network implements EventHandler {
     const proj = new ProjectionData(this.projections.length, src, tgt, synapse, synParams, port, csr, this.dt);
     proj.state = synapse.init(proj, synParams);
     this.projections.push(proj);
+    // Counted only once built, so a refused connect() does not shift later projections' streams.
+    this.projectionNames.set(baseName, count + 1);
     src.outgoing.push(proj);
     this.structureChanged = true;
     return proj;
@@ -324,35 +327,51 @@ export class Network implements EventHandler {
 
   /** Runs `fn` at time `tMs` (phase 5, after recorders, unless another phase is given). */
   at(tMs: number, fn: (step: number) => void, phase: PhaseRank = Phase.Callback): void {
+    this.assertOpen();
     this.callbacks.push(fn);
     this.kernel.schedule(this.toSteps(tMs, 'callback time'), 0, phase, this.callbackHandler, this.callbacks.length - 1, 0, 0);
   }
 
   /**
    * Sends a third-factor signal on `channel` at time `tMs` to every projection whose synapse
-   * model takes modulators. It applies to plasticity computed in the same step.
+   * model takes modulators (and lists `channel`, if it lists channels). It runs in phase 1 of
+   * its step, after protocol changes and before that step's spike deliveries, so it applies
+   * to plasticity computed in the same step. Events of equal time run in call order.
    */
   modulate(tMs: number, channel: string, value: number): void {
+    this.assertOpen();
     if (!Number.isFinite(value)) throw new SimulationError('invalid_value', `modulator '${channel}' value must be finite, got ${value}.`);
     let id = this.channels.indexOf(channel);
     if (id < 0) {
       this.channels.push(channel);
       id = this.channels.length - 1;
     }
-    this.kernel.schedule(this.toSteps(tMs, 'modulator time'), 0, Phase.Modulator, this.modulatorHandler, id, 0, value);
+    const step = this.toSteps(tMs, 'modulator time');
+    try {
+      this.kernel.schedule(step, 0, Phase.Modulator, this.modulatorHandler, id, 0, value);
+    } catch {
+      throw new SimulationError(
+        'invalid_value',
+        `modulate('${channel}') at ${tMs} ms: the spikes of that step have already been delivered (the network is at ${this.time} ms); schedule modulators before simulate() reaches their step.`,
+      );
+    }
   }
 
   private deliverModulator(step: number, channel: number, value: number): void {
     const name = this.channels[channel];
-    for (const pr of this.projections) pr.synapse.modulate?.(pr, pr.state, step, name, value);
+    for (const pr of this.projections) {
+      const m = pr.synapse;
+      if (m.modulate !== undefined && (m.channels === undefined || m.channels.includes(name))) m.modulate(pr, pr.state, step, name, value);
+    }
   }
 
   /** Kernel entry point for spike deliveries (phase 2). */
   handle(step: number, offset: number, popId: number, i: number, mult: number): void {
     const pop = this.populations[popId];
-    this.stats.spikes++;
+    this.stats.spikes += mult;
     const sinks = pop.spikeSinks;
-    for (let q = 0; q < sinks.length; q++) sinks[q].onSpike(pop, i, step, offset);
+    // A spike of multiplicity m is m spikes to a recorder, as in NEST (one row each).
+    for (let q = 0; q < sinks.length; q++) for (let r = 0; r < mult; r++) sinks[q].onSpike(pop, i, step, offset);
     if (pop.history !== null) pop.history.add(i, step * this.dt + offset);
     const out = pop.outgoing;
     for (let q = 0; q < out.length; q++) {
@@ -369,6 +388,11 @@ export class Network implements EventHandler {
     const stamp = pop.model.timing === 'grid' ? this.kernel.step + 1 : this.kernel.step;
     this.kernel.schedule(stamp, offset, Phase.Spike, this.spikeHandler, pop.id, i, mult);
   };
+
+  private emitStep(k: number): void {
+    const ev = this.eventDriven;
+    for (let q = 0; q < ev.length; q++) ev[q].update(k);
+  }
 
   private updateStep(k: number): void {
     const grid = this.grid;
@@ -399,13 +423,16 @@ export class Network implements EventHandler {
         const t = pr.targetPopulation.id;
         maxDelay[t] = Math.max(maxDelay[t], pr.maxDelay);
         if (pr.synapse.needsPostHistory) {
-          const tauPlus = pr.params.tau_plus ?? 0;
-          // A pair older than 50 tau_plus changes no weight in double precision.
-          historyHorizon[t] = Math.max(historyHorizon[t], pr.maxDelay * this.dt + 50 * tauPlus + this.dt);
+          // The archive keeps unread spikes by access count; the horizon only bounds the
+          // depression lookups (see engine/spike-history.ts).
+          historyHorizon[t] = Math.max(historyHorizon[t], pr.maxDelay * this.dt);
         }
       }
       for (const pop of this.populations) {
         const L = Math.max(2, maxDelay[pop.id] + 1);
+        // create() charged 4 ring slots per port; long delays need more, checked before allocating.
+        const charged = Math.max(4, pop.ringLength);
+        if (L > charged) this.charge((L - charged) * pop.n * Object.keys(pop.model.ports).length * 8, `the ring buffers of '${pop.name}' (longest incoming delay ${L - 1} steps)`);
         pop.prepare(this.dt, L, k, this.emit);
         const h = historyHorizon[pop.id];
         if (h >= 0) {
@@ -431,6 +458,13 @@ export class Network implements EventHandler {
         }
         pr.ringLength = tgt.ringLength;
         pr.postHistory = tgt.history;
+        pr.inbox = tgt.inbox;
+        if (tgt.inbox !== null && pr.source.model.independentTargets) {
+          throw new SimulationError(
+            'invalid_connection',
+            `'${pr.source.name}' (${pr.source.model.name}) draws its output per target and cannot drive the event-driven '${tgt.name}' (${tgt.model.name}) directly; put a parrot_neuron in between.`,
+          );
+        }
       }
       this.structureChanged = false;
     } else {

@@ -47,6 +47,64 @@ export function isDistribution(v: unknown): v is Distribution {
   return typeof v === 'object' && v !== null && 'distribution' in v;
 }
 
+/** Required and optional keys of each distribution, for validation and suggestions. */
+const DISTRIBUTION_KEYS: Record<Distribution['distribution'], { required: string[]; optional: string[] }> = {
+  normal: { required: ['mean', 'std'], optional: ['min', 'max'] },
+  lognormal: { required: ['mu', 'sigma'], optional: ['min', 'max'] },
+  uniform: { required: ['low', 'high'], optional: [] },
+  exponential: { required: ['mean'], optional: ['min', 'max'] },
+};
+
+/**
+ * Rejects a malformed distribution before any draw: unknown kind or key (with a suggestion),
+ * missing or non-finite parameters, negative spreads, empty ranges. Without this a typo such
+ * as `sd` for `std` would silently draw NaN.
+ */
+export function checkDistribution(d: Distribution, what: string): void {
+  const kind = (d as { distribution: unknown }).distribution;
+  const kinds = Object.keys(DISTRIBUTION_KEYS);
+  if (typeof kind !== 'string' || !(kind in DISTRIBUTION_KEYS)) {
+    throw new SimulationError('invalid_value', `${what}: unknown distribution '${String(kind)}'.${suggestion(String(kind), kinds)}`);
+  }
+  const { required, optional } = DISTRIBUTION_KEYS[kind as Distribution['distribution']];
+  const allowed = ['distribution', ...required, ...optional];
+  for (const key of Object.keys(d)) {
+    if (!allowed.includes(key)) {
+      throw new SimulationError('invalid_value', `${what}: the ${kind} distribution has no field '${key}'.${suggestion(key, allowed.slice(1))}`);
+    }
+  }
+  const field = (key: string) => (d as unknown as Record<string, unknown>)[key];
+  for (const key of required) {
+    const v = field(key);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new SimulationError('invalid_value', `${what}: ${kind} distribution field '${key}' must be a finite number, got ${v}.`);
+    }
+  }
+  for (const key of optional) {
+    const v = field(key);
+    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v))) {
+      throw new SimulationError('invalid_value', `${what}: ${kind} distribution bound '${key}' must be a number, got ${v}.`);
+    }
+  }
+  const lo = field('min') as number | undefined;
+  const hi = field('max') as number | undefined;
+  if (lo !== undefined && hi !== undefined && lo > hi) {
+    throw new SimulationError('invalid_value', `${what}: clipping bounds min = ${lo} > max = ${hi}; swap them.`);
+  }
+  if (d.distribution === 'normal' && d.std < 0) {
+    throw new SimulationError('invalid_value', `${what}: normal distribution std must be >= 0, got ${d.std}.`);
+  }
+  if (d.distribution === 'lognormal' && d.sigma < 0) {
+    throw new SimulationError('invalid_value', `${what}: lognormal distribution sigma must be >= 0, got ${d.sigma}.`);
+  }
+  if (d.distribution === 'uniform' && !(d.low <= d.high)) {
+    throw new SimulationError('invalid_value', `${what}: uniform distribution needs low <= high, got low = ${d.low}, high = ${d.high}.`);
+  }
+  if (d.distribution === 'exponential' && !(d.mean > 0)) {
+    throw new SimulationError('invalid_value', `${what}: exponential distribution mean must be > 0, got ${d.mean}.`);
+  }
+}
+
 /**
  * One draw from `d`. Clipped distributions redraw until the value is inside [min, max]
  * (NEST's `redraw` semantics), giving up after 1000 attempts with a clear error.
@@ -123,8 +181,16 @@ export function expandValues(
     if (!Number.isFinite(spec)) throw new SimulationError('invalid_value', `${what} must be a finite number, got ${spec}.`);
     out.fill(spec);
   } else if (isDistribution(spec)) {
+    checkDistribution(spec, what);
     const stream = rng();
-    for (let i = 0; i < n; i++) out[i] = sample(spec, stream, what);
+    for (let i = 0; i < n; i++) {
+      const v = sample(spec, stream, what);
+      // Finite parameters can still overflow (a lognormal with a large mu).
+      if (!Number.isFinite(v)) {
+        throw new SimulationError('invalid_value', `${what}: the ${spec.distribution} distribution drew ${v} for element ${i}; clip it with min/max or change its parameters.`);
+      }
+      out[i] = v;
+    }
   } else if (spec !== null && typeof spec === 'object' && typeof (spec as ArrayLike<number>).length === 'number') {
     const arr = spec as ArrayLike<number>;
     if (arr.length !== n) {

@@ -3,8 +3,10 @@
  * Float64Array per parameter and per state variable), and views onto parts of them.
  */
 import { SimulationError, suggestion } from './errors.js';
-import type { NeuronModel, UpdateContext } from './model.js';
+import type { Arrivals, NeuronModel, UpdateContext } from './model.js';
 import { OutgoingFanout } from './fanout.js';
+import { EventInbox } from './event-inbox.js';
+import { IndexedMinHeap } from './indexed-heap.js';
 import type { ProjectionData } from './projection.js';
 import type { SpikeHistory } from './spike-history.js';
 import { checkParamValue, expandValues, type ValueSpec } from './params.js';
@@ -94,6 +96,9 @@ export class Population extends PopulationView {
   readonly outgoing: ProjectionData[] = [];
   readonly spikeSinks: SpikeSink[] = [];
   history: SpikeHistory | null = null;
+  /** Event-driven models: arrivals per step, and the per-neuron agenda. */
+  inbox: EventInbox | null = null;
+  readonly agenda: IndexedMinHeap;
   /** Spatial positions (n × dims, row-major), if any. */
   positions: Float64Array | null = null;
   dims = 0;
@@ -116,6 +121,7 @@ export class Population extends PopulationView {
     super(null as unknown as Population, identity(n));
     (this as { population: Population }).population = this;
     this.dynamics = streams.stream(`${name}/dynamics`);
+    this.agenda = new IndexedMinHeap(model.timing === 'event' ? n : 0);
     for (const [key, spec] of Object.entries(model.params)) {
       const given = params[key];
       this.p[key] = expandValues(`${name}.${key}`, given ?? spec.default, n, () => streams.stream(`${name}/param/${key}`));
@@ -138,6 +144,10 @@ export class Population extends PopulationView {
   /** Assigns parameters/state for the given local indices, validating every value. */
   assign(indices: Uint32Array, values: Readonly<Record<string, ValueSpec>>): void {
     const m = this.model;
+    // All-or-nothing, as NEST's SetStatus: validate every value first, write, and undo the
+    // writes if the cross-parameter check fails, so a rejected set() changes nothing.
+    const staged: { target: Float64Array; vals: Float64Array; old: Float64Array }[] = [];
+    let paramsChanged = false;
     for (const [key, spec] of Object.entries(values)) {
       const isParam = key in m.params;
       const isState = key in m.state;
@@ -146,14 +156,25 @@ export class Population extends PopulationView {
         throw new SimulationError('unknown_parameter', `model '${m.name}' has no parameter or state variable '${key}'.${suggestion(key, names)}`);
       }
       const vals = expandValues(`${this.name}.${key}`, spec, indices.length, () => this.streams.stream(`${this.name}/set/${key}`));
-      const target = isParam ? this.p[key] : this.s[key];
+      if (isParam) for (let j = 0; j < indices.length; j++) checkParamValue(`population '${this.name}' (${m.name})`, key, m.params[key], vals[j]);
+      staged.push({ target: isParam ? this.p[key] : this.s[key], vals, old: new Float64Array(indices.length) });
+      paramsChanged ||= isParam;
+    }
+    for (const { target, vals, old } of staged) {
       for (let j = 0; j < indices.length; j++) {
-        if (isParam) checkParamValue(`population '${this.name}' (${m.name})`, key, m.params[key], vals[j]);
+        old[j] = target[indices[j]];
         target[indices[j]] = vals[j];
       }
-      if (isParam) this.dirty = true;
     }
-    this.checkCross(indices);
+    try {
+      this.checkCross(indices);
+    } catch (err) {
+      for (const { target, old } of staged) for (let j = indices.length - 1; j >= 0; j--) target[indices[j]] = old[j];
+      throw err;
+    }
+    if (paramsChanged) this.dirty = true;
+    // An event-driven neuron's agenda (next threshold crossing) depends on its state and parameters.
+    this.agenda.clear();
   }
 
   private checkCross(indices: Uint32Array): void {
@@ -175,6 +196,9 @@ export class Population extends PopulationView {
    */
   prepare(dt: number, ringLength: number, step: number, emit: (pop: Population, i: number, offset: number, mult: number) => void): void {
     const n = this.n;
+    if (this.model.timing === 'event') {
+      this.inbox = this.inbox === null ? new EventInbox(ringLength) : this.inbox.ringLength === ringLength ? this.inbox : this.inbox.resizedTo(ringLength, step);
+    }
     if (ringLength !== this.ringLength) {
       const old = this.buffers;
       const oldL = this.ringLength;
@@ -203,6 +227,7 @@ export class Population extends PopulationView {
     if (this.dirty || this.c === null) {
       this.c = this.model.prepare(this.p, dt, n);
       this.dirty = false;
+      this.agenda.clear();
     }
     const self = this;
     this.ctx = {
@@ -218,14 +243,21 @@ export class Population extends PopulationView {
         emit(self, i, offset, mult);
       },
       out: new OutgoingFanout(this.outgoing),
+      arrivals: NO_ARRIVALS,
+      agenda: this.agenda,
     };
   }
 
   /** Runs the model's update for step k, then clears the ring slot it consumed. */
   update(k: number): void {
-    const ctx = this.ctx as { step: number; input: Record<string, Float64Array> };
-    const inputs = this.slotInputs[k % this.ringLength];
+    const ctx = this.ctx as { step: number; input: Record<string, Float64Array>; arrivals: Arrivals };
     ctx.step = k;
+    if (this.inbox !== null) {
+      ctx.arrivals = this.inbox.take(k);
+      this.model.update(this.ctx);
+      return;
+    }
+    const inputs = this.slotInputs[k % this.ringLength];
     ctx.input = inputs;
     this.model.update(this.ctx);
     for (const port in inputs) inputs[port].fill(0);
@@ -244,7 +276,7 @@ export class Population extends PopulationView {
         if (!Number.isFinite(arr[i])) {
           throw new SimulationError(
             'non_finite_state',
-            `population '${this.name}' (${this.model.name}): neuron ${i} (global id ${this.firstId + i}) has ${key} = ${arr[i]} at t = ${toMs} ms (it was finite at t = ${fromMs} ms). ` +
+            `population '${this.name}' (${this.model.name}): neuron ${i} (global id ${this.firstId + i}) has ${key} = ${arr[i]} at t = ${fmtMs(toMs)} ms (it was finite at t = ${fmtMs(fromMs)} ms). ` +
               'Check the parameters (time constants, weights) and reduce dt or the input strength.',
           );
         }
@@ -252,6 +284,13 @@ export class Population extends PopulationView {
     }
   }
 }
+
+/** A step time for messages, without the float noise of step·dt (0.30000000000000004). */
+function fmtMs(t: number): number {
+  return Number(t.toPrecision(12));
+}
+
+const NO_ARRIVALS: Arrivals = { count: 0, target: new Uint32Array(0), weight: new Float64Array(0), offset: new Float64Array(0) };
 
 function identity(n: number): Uint32Array {
   const a = new Uint32Array(n);

@@ -7,6 +7,13 @@
 import type { Population } from './population.js';
 import type { SynapseModel } from './synapse.js';
 import type { SpikeHistory } from './spike-history.js';
+import type { EventInbox } from './event-inbox.js';
+
+/** Receives the new weight each time a plastic synapse model updates a synapse (weight recorders). */
+export interface WeightSink {
+  /** Synapse `synapse` (index into the CSR arrays) of source `row` has weight `weight` after its update at `timeMs`. */
+  onWeight(proj: ProjectionData, synapse: number, row: number, timeMs: number, weight: number): void;
+}
 
 /** The built connectivity and everything a synapse model's transmit loop needs. */
 export class ProjectionData {
@@ -30,12 +37,22 @@ export class ProjectionData {
   ringLength = 1;
   /** Target population size (stride of one ring slot). */
   nTarget: number;
+  /**
+   * Inputs of an event-driven target population (null for grid targets): arrivals are stored
+   * with their exact time instead of being summed into ring slots.
+   */
+  inbox: EventInbox | null = null;
   /** Spike history of the target neurons, for plasticity that needs it. */
   postHistory: SpikeHistory | null = null;
   /** Resolution (ms). */
   readonly dt: number;
   /** The synapse model's state, created by its init(). */
   state: unknown = null;
+  /**
+   * Plastic models notify these after each weight update; they test `length` once per spike,
+   * so a projection nobody records pays nothing.
+   */
+  readonly weightSinks: WeightSink[] = [];
 
   constructor(
     readonly id: number,
@@ -87,7 +104,23 @@ export class ProjectionData {
   }
 
   /**
-   * The plain fan-out: adds weight·mult to every target of `row`. Static synapses use it as is;
+   * Delivers one spike of source `row` (stamped `stamp`, precise `offset`, multiplicity `mult`)
+   * over every synapse of the row with the current weights: into ring slots for grid targets,
+   * as timed arrivals (step stamp + delay, same offset) for event-driven targets.
+   */
+  deliver(row: number, stamp: number, offset: number, mult: number): void {
+    const inbox = this.inbox;
+    if (inbox === null) {
+      this.addRow(row, this.slotBase(stamp, offset), mult);
+      return;
+    }
+    const { rowPtr, target, weight, delay } = this;
+    const end = rowPtr[row + 1];
+    for (let s = rowPtr[row]; s < end; s++) inbox.add(stamp + delay[s], target[s], weight[s] * mult, offset);
+  }
+
+  /**
+   * The plain fan-out into grid targets: adds weight·mult to every target of `row`. Static synapses use it as is;
    * plastic models update weights first, then call it or inline the same arithmetic.
    */
   addRow(row: number, base: number, mult: number): void {

@@ -11,7 +11,7 @@ export const static_synapse = defineSynapseModel({
   params: {},
   init: () => null,
   transmit(proj, _state, row, stamp, offset, mult) {
-    proj.addRow(row, proj.slotBase(stamp, offset), mult);
+    proj.deliver(row, stamp, offset, mult);
   },
 });
 

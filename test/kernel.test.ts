@@ -4,7 +4,7 @@ import { Kernel, Phase } from '../engine/kernel.js';
 
 test('entries pop in (step, offset, phase, sequence) order; per-step work precedes queued entries of its phase', () => {
   const log: string[] = [];
-  const k = new Kernel({ update: (s) => log.push(`update@${s}`), record: (s) => log.push(`record@${s}`) });
+  const k = new Kernel({ emit: () => {}, update: (s) => log.push(`update@${s}`), record: (s) => log.push(`record@${s}`) });
   const h = k.addHandler({ handle: (step, offset, a) => log.push(`e${a}@${step}+${offset}`) });
   // Inserted deliberately out of order; equal keys must keep insertion order.
   k.schedule(1, 0, Phase.Callback, h, 1, 0, 0);
@@ -24,7 +24,7 @@ test('entries pop in (step, offset, phase, sequence) order; per-step work preced
 
 test('run(end) also delivers entries of the end step below the update phase; resuming continues', () => {
   const log: string[] = [];
-  const k = new Kernel({ update: (s) => log.push(`u${s}`), record: () => {} });
+  const k = new Kernel({ emit: () => {}, update: (s) => log.push(`u${s}`), record: () => {} });
   const h = k.addHandler({ handle: (step, _o, a) => log.push(`e${a}@${step}`) });
   k.schedule(2, 0, Phase.Spike, h, 1, 0, 0);
   k.schedule(2, 0, Phase.Callback, h, 2, 0, 0);
@@ -35,7 +35,7 @@ test('run(end) also delivers entries of the end step below the update phase; res
 });
 
 test('scheduling into the past is refused', () => {
-  const k = new Kernel({ update: () => {}, record: () => {} });
+  const k = new Kernel({ emit: () => {}, update: () => {}, record: () => {} });
   const h = k.addHandler({ handle: () => {} });
   k.run(5);
   assert.throws(() => k.schedule(4, 0, Phase.Spike, h, 0, 0, 0), /already at step 5/);
@@ -44,7 +44,7 @@ test('scheduling into the past is refused', () => {
 
 test('many entries: the pool grows and the order stays total', () => {
   const out: number[] = [];
-  const k = new Kernel({ update: () => {}, record: () => {} });
+  const k = new Kernel({ emit: () => {}, update: () => {}, record: () => {} });
   const h = k.addHandler({ handle: (_s, _o, a) => out.push(a) });
   for (let i = 0; i < 5000; i++) k.schedule(1 + ((i * 7919) % 13), 0, Phase.Spike, h, i, 0, 0);
   k.run(20);
