@@ -20,3 +20,4 @@ export type { PositionSpec } from './spatial.js';
 export { SpikeHistory } from './spike-history.js';
 export { ENGINE_NAME, ENGINE_VERSION } from './version.js';
 export * from '../recorders/index.js';
+export { setSpikeTimes, getSpikeTimes, type SpikeTimesOptions } from '../models/spike_generator.js';

@@ -94,6 +94,12 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
   prepare(p: Readonly<Record<P, Float64Array>>, dt: number, n: number): C;
   /** Advances all neurons of the population by one step (grid) or one tick (clock). */
   update(ctx: UpdateContext<P, S, C>): void;
+  /**
+   * Compile a copy of `update` for each population so the JIT specialises it to that
+   * population's arrays (3-4x faster hot loops). Only for update functions that use nothing
+   * but their context argument and globals (no imports or module-level helpers).
+   */
+  specialize?: boolean;
 }
 
 /** A registered neuron model (type-erased view of {@link NeuronModelDef}). */

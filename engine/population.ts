@@ -7,6 +7,7 @@ import type { Arrivals, NeuronModel, UpdateContext } from './model.js';
 import { OutgoingFanout } from './fanout.js';
 import { EventInbox } from './event-inbox.js';
 import { IndexedMinHeap } from './indexed-heap.js';
+import { specializeUpdate } from './specialize.js';
 import type { ProjectionData } from './projection.js';
 import type { SpikeHistory } from './spike-history.js';
 import { checkParamValue, expandValues, type ValueSpec } from './params.js';
@@ -105,6 +106,8 @@ export class Population extends PopulationView {
   /** Set when parameters changed since prepare(). */
   dirty = true;
   ctx!: UpdateContext;
+  /** The model's update bound to ctx (a per-population copy when the model allows it). */
+  private runUpdate: () => void = () => {};
   private readonly dynamics: RandomStream;
 
   constructor(
@@ -246,6 +249,7 @@ export class Population extends PopulationView {
       arrivals: NO_ARRIVALS,
       agenda: this.agenda,
     };
+    this.runUpdate = specializeUpdate(this.model.update, this.ctx, this.model.specialize === true && process.env.SPIKEFLOW_NO_SPECIALIZE !== '1');
   }
 
   /** Runs the model's update for step k, then clears the ring slot it consumed. */
@@ -254,12 +258,12 @@ export class Population extends PopulationView {
     ctx.step = k;
     if (this.inbox !== null) {
       ctx.arrivals = this.inbox.take(k);
-      this.model.update(this.ctx);
+      this.runUpdate();
       return;
     }
     const inputs = this.slotInputs[k % this.ringLength];
     ctx.input = inputs;
-    this.model.update(this.ctx);
+    this.runUpdate();
     for (const port in inputs) inputs[port].fill(0);
   }
 

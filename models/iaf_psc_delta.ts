@@ -17,6 +17,7 @@ export const iaf_psc_delta = defineNeuronModel({
   doc: 'Leaky integrate-and-fire neuron with delta-shaped postsynaptic potentials (voltage jumps); NEST iaf_psc_delta.',
   timing: 'grid',
   output: 'spike',
+  specialize: true,
   // --- parameters -------------------------------------------------------------------------
   params: {
     E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },

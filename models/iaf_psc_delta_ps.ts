@@ -22,6 +22,7 @@ export const iaf_psc_delta_ps = defineNeuronModel({
   doc: 'Event-driven leaky integrate-and-fire neuron with voltage jumps and exact off-grid spike times; NEST iaf_psc_delta_ps.',
   timing: 'event',
   output: 'spike',
+  specialize: true,
   // --- parameters -------------------------------------------------------------------------
   params: {
     E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },
