@@ -21,3 +21,5 @@ export { SpikeHistory } from './spike-history.js';
 export { ENGINE_NAME, ENGINE_VERSION } from './version.js';
 export * from '../recorders/index.js';
 export { setSpikeTimes, getSpikeTimes, type SpikeTimesOptions } from '../models/spike_generator.js';
+export { STDP_EPS } from './spike-history.js';
+export type { WeightSink } from './projection.js';

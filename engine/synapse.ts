@@ -30,7 +30,16 @@ export interface SynapseModelDef<P extends string, S> {
    * and `proj.addInput(...)` or the raw arrays.
    */
   transmit(proj: ProjectionData, state: S, row: number, stamp: number, offset: number, mult: number): void;
-  /** Third-factor signal (a modulator event) arriving at `step` on `channel`. */
+  /**
+   * Modulator channels this model listens to. When given, modulate() is called only for
+   * events on these channels (other projections are not visited); when omitted, for every
+   * channel.
+   */
+  channels?: readonly string[];
+  /**
+   * Third-factor signal (a modulator event) arriving at `step` on `channel`. It runs in phase 1
+   * of that step, before the step's spike deliveries, so spikes stamped `step` see it.
+   */
   modulate?(proj: ProjectionData, state: S, step: number, channel: string, value: number): void;
 }
 

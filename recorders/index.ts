@@ -4,3 +4,4 @@ export { ArrowColumnWriter, DEFAULT_BATCH_SIZE, type ColumnSpec } from './arrow-
 export { readArrow } from './read.js';
 export { recorderMetadata } from './metadata.js';
 export { StateRecorder, recordStates, type StateRecorderOptions } from './state-recorder.js';
+export { WeightRecorder, recordWeights, type WeightRecorderOptions } from './weight-recorder.js';
