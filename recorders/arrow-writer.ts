@@ -1,20 +1,19 @@
 /**
  * Streaming Arrow writer with bounded memory. Rows accumulate in typed-array columns of a
  * fixed batch size; a full batch is encoded as an Arrow IPC stream message and written to
- * disk synchronously, so every completed batch survives a crash. On close the stream is
- * rewritten as an Arrow IPC file (with footer) by reading it back batch by batch.
+ * disk synchronously, so every completed batch survives a crash. On close the stream becomes
+ * an Arrow IPC file: the same bytes between the file's magic and a footer that indexes them.
  * Without a path the batches stay in memory and close() yields a Table.
  */
-import { closeSync, createReadStream, openSync, renameSync, writeSync, mkdirSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, writeSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   Dictionary,
   Field,
   Float64,
   Int32,
+  MetadataVersion,
   RecordBatch,
-  RecordBatchFileWriter,
-  RecordBatchReader,
   RecordBatchStreamWriter,
   Schema,
   Struct,
@@ -26,6 +25,7 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
+import { FileBlock, Footer } from 'apache-arrow/ipc/metadata/file';
 import { SimulationError } from '../engine/errors.js';
 
 /** Column declaration: Uint32, Float64, or a dictionary-encoded string with fixed values. */
@@ -44,7 +44,7 @@ export const DEFAULT_BATCH_SIZE = 65536;
  * The writers only expose their output as streams; this drains it synchronously so a batch
  * reaches the file before the simulation continues.
  */
-function drain(writer: RecordBatchStreamWriter | RecordBatchFileWriter): Uint8Array[] {
+function drain(writer: RecordBatchStreamWriter): Uint8Array[] {
   const sink = (writer as unknown as { _sink: { _values: Uint8Array[] } })._sink;
   const chunks = sink._values.slice();
   sink._values.length = 0;
@@ -183,11 +183,21 @@ export class ArrowColumnWriter {
       this.table = new Table(this.schema, this.memory);
       return;
     }
-    this.stream!.finish();
-    writeChunks(this.fd!, drain(this.stream!));
+    const stream = this.stream!;
+    // Readers of the file form expect at least one batch, even for a run without rows.
+    if (this.totalRows === 0) {
+      stream.write(this.makeBatch(0));
+      writeChunks(this.fd!, drain(stream));
+    }
+    // Where each message sits in the stream; finish() forgets it.
+    const blocks = stream as unknown as { _recordBatchBlocks: FileBlock[]; _dictionaryBlocks: FileBlock[] };
+    const records = blocks._recordBatchBlocks.slice();
+    const dictionaries = blocks._dictionaryBlocks.slice();
+    stream.finish();
+    writeChunks(this.fd!, drain(stream));
     closeSync(this.fd!);
     this.fd = null;
-    await rewriteAsFile(this.path, this.schema, this.makeBatch(0));
+    streamToFile(this.path, this.schema, records, dictionaries);
   }
 
   /** The recorded rows as a Table (in-memory mode, after close). */
@@ -237,28 +247,38 @@ function writeAll(fd: number, buf: Uint8Array): void {
   while (o < buf.byteLength) o += writeSync(fd, buf, o, buf.byteLength - o);
 }
 
+/** "ARROW1" and two bytes of padding: what an IPC file starts with, before its stream. */
+const FILE_HEAD = new Uint8Array([0x41, 0x52, 0x52, 0x4f, 0x57, 0x31, 0, 0]);
+
 /**
- * Rewrites an Arrow IPC stream file in place as an Arrow IPC file, one batch at a time.
- * `empty` is written when the stream holds no batch, since readers of the file form expect one.
+ * Turns a finished IPC stream file into an IPC file in place. The file form is the stream
+ * itself (schema, dictionaries, batches, end marker) between "ARROW1" and a footer that
+ * indexes the messages, so the stream's bytes are copied unchanged, in bounded chunks, and
+ * the footer is built from the message positions the stream writer kept (shifted by the
+ * 8-byte head). The result replaces the stream only once complete.
  */
-async function rewriteAsFile(path: string, schema: Schema, empty: RecordBatch): Promise<void> {
+function streamToFile(path: string, schema: Schema, records: readonly FileBlock[], dictionaries: readonly FileBlock[]): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+  const shift = (b: FileBlock) => new FileBlock(b.metaDataLength, b.bodyLength, b.offset + FILE_HEAD.byteLength);
+  const footer = Footer.encode(new Footer(schema, MetadataVersion.V5, records.map(shift), dictionaries.map(shift)));
+  const src = openSync(path, 'r');
+  const dst = openSync(tmp, 'w');
   try {
-    const writer = new RecordBatchFileWriter({ autoDestroy: false });
-    writer.reset(undefined, schema);
-    const reader = await RecordBatchReader.from(createReadStream(path));
-    let any = false;
-    for await (const batch of reader) {
-      any = true;
-      writer.write(batch);
-      writeChunks(fd, drain(writer));
+    writeAll(dst, FILE_HEAD);
+    const chunk = new Uint8Array(1 << 20);
+    for (;;) {
+      const n = readSync(src, chunk, 0, chunk.byteLength, null);
+      if (n === 0) break;
+      writeAll(dst, chunk.subarray(0, n));
     }
-    if (!any) writer.write(empty);
-    writer.finish();
-    writeChunks(fd, drain(writer));
+    writeAll(dst, footer);
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setInt32(0, footer.byteLength, true);
+    writeAll(dst, len);
+    writeAll(dst, FILE_HEAD.subarray(0, 6));
   } finally {
-    closeSync(fd);
+    closeSync(src);
+    closeSync(dst);
   }
   renameSync(tmp, path);
 }

@@ -169,4 +169,25 @@ test('getConnections() written with tableToIPC (file and stream) reads the same 
   await net.close();
 });
 
+test('a recorder that got no rows still closes to a valid file with its schema and metadata', async () => {
+  const dir = await tempDir();
+  const net = new Network({ dt: 0.1, seed: 9 });
+  const quiet = net.create('iaf_psc_delta', 5, {}, { name: 'quiet' });
+  const path = join(dir, 'none.arrow');
+  recordSpikes(net, quiet, { path, populationColumn: true });
+  net.simulate(20);
+  await net.close();
+  const bytes = readFileSync(path);
+  assert.is(bytes.subarray(0, 6).toString('latin1'), 'ARROW1');
+  const a = arrowFromIPC(bytes);
+  const f = flechetteFromIPC(bytes);
+  const own = readArrow(path);
+  for (const t of [a, f, own]) {
+    assert.is(t.numRows, 0);
+    assert.equal(t.schema.fields.map((x) => x.name), ['node_id', 'time_ms', 'population']);
+    assert.is(t.schema.metadata?.get('populations'), JSON.stringify([{ name: 'quiet', first_id: 0, count: 5 }]));
+  }
+  assert.is(flechetteKind(f, 'population'), 'dict-utf8');
+});
+
 test.run();

@@ -162,7 +162,9 @@ test('a stream cut anywhere reads back as exactly the complete batches before th
       const t = readArrow(cut);
       assert.is(t.batches.length, k, `cut at byte ${at} inside batch ${k}`);
       assert.is(t.numRows, k * B);
-      assert.equal(Array.from(t.getChild('time_ms')?.toArray() ?? []), Array.from(expectTime.subarray(0, k * B)));
+      assert.equal(t.schema.fields.map((f) => f.name), ['node_id', 'time_ms', 'population']);
+      assert.is(t.schema.metadata.get('sorting'), 'by_time');
+      assert.equal(Array.from(t.getChild('time_ms')!.toArray() as Float64Array), Array.from(expectTime.subarray(0, k * B)));
       if (k > 0) assert.equal(Array.from(t.getChild('population')!).slice(0, 4), ['E', 'I', 'E', 'I']);
     }
   }
@@ -170,6 +172,13 @@ test('a stream cut anywhere reads back as exactly the complete batches before th
   copyFileSync(path, cut);
   truncateSync(cut, Math.floor(sizes[0] / 2));
   assert.throws(() => readArrow(cut), /not an Arrow file or stream/);
+  truncateSync(cut, 0);
+  assert.throws(() => readArrow(cut), /not an Arrow file or stream/);
+  // Closing turns the same stream into the file form with the same rows.
+  await w.close();
+  const closed = readArrow(path);
+  assert.is(readFileSync(path).subarray(0, 6).toString('latin1'), 'ARROW1');
+  assert.equal(Array.from(closed.getChild('time_ms')!.toArray() as Float64Array), Array.from(expectTime));
 });
 
 test.run();
