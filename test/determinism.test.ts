@@ -96,8 +96,8 @@ let base: RunResult;
 test('same seed, same code: byte-identical spike and state files', async () => {
   base = await run({ states: true });
   const again = await run({ states: true });
-  // The network must actually do something: about 20 Hz over 160 cells and 0.4 s, several
-  // batches of spikes; otherwise identical files prove nothing.
+  // The network must actually do something (about 4000 spikes, some 60 Hz per cell: over 15
+  // batches); otherwise identical files prove nothing.
   const n = rows(base.spikes).id.length;
   assert.ok(n > 4 * BATCH, `only ${n} spikes`);
   assert.ok(base.spikes.equals(again.spikes), 'spike files differ');
