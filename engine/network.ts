@@ -49,6 +49,11 @@ export interface SynapseSpec {
   receptor?: string;
   /** Projection name; random streams of this projection are keyed by it. */
   name?: string;
+  /**
+   * The one zero-delay path: a clock-driven target's tick at step t reads the spikes that
+   * this (non-clock) source stamped at t. `delay` must then be omitted.
+   */
+  sameStep?: boolean;
   /** Synapse-model parameters (e.g. tau_plus, lambda for stdp_synapse). */
   params?: Readonly<Record<string, number>>;
 }
@@ -258,7 +263,17 @@ export class Network implements EventHandler {
     const weights = expandValues(`${projName} weight`, syn.weight ?? 1, m, () => this.streams.stream(`${projName}/weight`));
     const delayMs = expandValues(`${projName} delay`, syn.delay ?? this.dt, m, () => this.streams.stream(`${projName}/delay`));
     const delays = new Uint16Array(m);
-    for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
+    if (syn.sameStep) {
+      if (tgt.model.timing !== 'clock' || src.model.timing === 'clock' || syn.delay !== undefined) {
+        throw new SimulationError(
+          'invalid_delay',
+          `${projName}: sameStep connections lead from a grid or event-driven source to a clock-driven target and take no delay; '${src.name}' is ${src.model.timing}, '${tgt.name}' is ${tgt.model.timing}${syn.delay !== undefined ? ', and a delay was given' : ''}.`,
+        );
+      }
+      // Delay 0: the spike stamped t lands in the slot the tick at t reads.
+    } else {
+      for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
+    }
     const check = synapse.check?.(synParams, weights);
     if (check) throw new SimulationError('invalid_value', `${projName} (${synapse.name}): ${check}`);
     const csr = buildCsr(src.n, sources, targets, weights, delays);
@@ -381,9 +396,24 @@ export class Network implements EventHandler {
     }
   }
 
+  // Spikes of the clock tick running now: stamped at this step, delivered right after the tick.
+  private tickSpikes = new Float64Array(64);
+  private tickCount = 0;
+
   private emit = (pop: Population, i: number, offset: number, mult: number): void => {
     if (!(offset >= 0 && offset < this.dt)) {
       throw new SimulationError('invalid_value', `model '${pop.model.name}' emitted a spike with offset ${offset} ms; offsets must lie in [0, dt).`);
+    }
+    if (pop.model.timing === 'clock') {
+      if (2 * this.tickCount + 2 > this.tickSpikes.length) {
+        const grown = new Float64Array(this.tickSpikes.length * 2);
+        grown.set(this.tickSpikes);
+        this.tickSpikes = grown;
+      }
+      this.tickSpikes[2 * this.tickCount] = i;
+      this.tickSpikes[2 * this.tickCount + 1] = mult;
+      this.tickCount++;
+      return;
     }
     const stamp = pop.model.timing === 'grid' ? this.kernel.step + 1 : this.kernel.step;
     this.kernel.schedule(stamp, offset, Phase.Spike, this.spikeHandler, pop.id, i, mult);
@@ -394,14 +424,24 @@ export class Network implements EventHandler {
     for (let q = 0; q < ev.length; q++) ev[q].update(k);
   }
 
+  /**
+   * Phase 3: clock ticks first, each followed by the delivery of its spikes (stamped k, so a
+   * grid target over a one-step delay must get them before its own update at k), then the
+   * grid updates.
+   */
   private updateStep(k: number): void {
-    const grid = this.grid;
-    for (let q = 0; q < grid.length; q++) grid[q].update(k);
     const clocked = this.clocked;
     for (let q = 0; q < clocked.length; q++) {
       const pop = clocked[q];
-      if (k % (pop.model.period ?? 1) === 0) pop.update(k);
+      if (k % (pop.model.period ?? 1) !== 0) continue;
+      this.tickCount = 0;
+      pop.update(k);
+      const spikes = this.tickSpikes;
+      for (let j = 0; j < this.tickCount; j++) this.handle(k, 0, pop.id, spikes[2 * j], spikes[2 * j + 1]);
+      this.tickCount = 0;
     }
+    const grid = this.grid;
+    for (let q = 0; q < grid.length; q++) grid[q].update(k);
     if ((k + 1) % this.finiteCheckInterval === 0) {
       for (const pop of this.populations) pop.checkFinite(this.lastFiniteCheck * this.dt, (k + 1) * this.dt);
       this.lastFiniteCheck = k + 1;
@@ -429,7 +469,9 @@ export class Network implements EventHandler {
         }
       }
       for (const pop of this.populations) {
-        const L = Math.max(2, maxDelay[pop.id] + 1);
+        // Clock targets read one slot further ahead (see ProjectionData.slotBase) and, with a
+        // period above one, gather the slots of the steps since their last tick.
+        const L = Math.max(2, maxDelay[pop.id] + 1 + (pop.model.timing === 'clock' ? 1 : 0), pop.model.timing === 'clock' ? (pop.model.period ?? 1) + 1 : 0);
         // create() charged 4 ring slots per port; long delays need more, checked before allocating.
         const charged = Math.max(4, pop.ringLength);
         if (L > charged) this.charge((L - charged) * pop.n * Object.keys(pop.model.ports).length * 8, `the ring buffers of '${pop.name}' (longest incoming delay ${L - 1} steps)`);
@@ -459,6 +501,7 @@ export class Network implements EventHandler {
         pr.ringLength = tgt.ringLength;
         pr.postHistory = tgt.history;
         pr.inbox = tgt.inbox;
+        pr.clockTarget = tgt.model.timing === 'clock' ? 1 : 0;
         if (tgt.inbox !== null && pr.source.model.independentTargets) {
           throw new SimulationError(
             'invalid_connection',

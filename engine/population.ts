@@ -262,6 +262,19 @@ export class Population extends PopulationView {
       return;
     }
     const inputs = this.slotInputs[k % this.ringLength];
+    const period = this.model.timing === 'clock' ? (this.model.period ?? 1) : 1;
+    if (period > 1) {
+      // A clock model ticking every `period` steps sees all input of the steps since its last tick.
+      for (let back = 1; back < period; back++) {
+        const older = this.slotInputs[(k - back + this.ringLength * period) % this.ringLength];
+        for (const port in inputs) {
+          const dst = inputs[port];
+          const src = older[port];
+          for (let i = 0; i < dst.length; i++) dst[i] += src[i];
+          src.fill(0);
+        }
+      }
+    }
     ctx.input = inputs;
     this.runUpdate();
     for (const port in inputs) inputs[port].fill(0);

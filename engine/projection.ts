@@ -93,14 +93,20 @@ export class ProjectionData {
   }
 
   /**
+   * 1 when the target is clock-driven: its tick at step t reads slot t (the spikes seen at t),
+   * whereas a grid target's update at step k reads slot k for the step it integrates to k+1.
+   */
+  clockTarget = 0;
+
+  /**
    * Ring position (before adding the delay) for a spike stamped at `stamp` with `offset`.
    * A grid target consumes slot k in its update from k to k+1, so a spike stamped s over a
-   * delay of d steps goes to slot s+d−1 and shows in the target's state at step s+d. A
-   * precise spike inside step s (offset > 0) counts for grid targets as stamped s+1, the end
-   * of the step in which it happened.
+   * delay of d steps goes to slot s+d−1 and shows in the target's state at step s+d; a clock
+   * target's tick at s+d reads slot s+d. A precise spike inside step s (offset > 0) counts as
+   * stamped s+1, the end of the step in which it happened.
    */
   slotBase(stamp: number, offset: number): number {
-    return (offset > 0 ? stamp : stamp - 1) + this.ringLength;
+    return (offset > 0 ? stamp : stamp - 1) + this.clockTarget + this.ringLength;
   }
 
   /**
