@@ -33,6 +33,7 @@ export class SpikeRecorder implements Recorder, SpikeSink {
   private stId = new Uint32Array(256);
   private stPop = new Int32Array(256);
   private staged = 0;
+  private order = new Uint32Array(256);
   private readonly dt: number;
 
   constructor(net: Network, targets: readonly (Population | PopulationView)[], options: SpikeRecorderOptions = {}) {
@@ -110,11 +111,14 @@ export class SpikeRecorder implements Recorder, SpikeSink {
       const dtm = this.stTime[r] - this.stTime[r - 1];
       if (dtm < 0 || (dtm === 0 && this.stId[r] < this.stId[r - 1])) sorted = false;
     }
-    const order = Array.from({ length: m }, (_, r) => r);
+    if (this.order.length < m) this.order = new Uint32Array(Math.max(m, 2 * this.order.length));
+    const order = this.order.subarray(0, m);
+    for (let r = 0; r < m; r++) order[r] = r;
     if (!sorted) order.sort((a, b) => this.stTime[a] - this.stTime[b] || this.stId[a] - this.stId[b]);
     const w = this.writer;
     const [ids, times, popCol] = w.buffers;
-    for (const r of order) {
+    for (let q = 0; q < m; q++) {
+      const r = order[q];
       const c = w.cursor;
       ids[c] = this.stId[r];
       times[c] = this.stTime[r];
