@@ -1,5 +1,9 @@
 /** Registers every built-in neuron and device model. */
 import './iaf_psc_delta.js';
+import './iaf_psc_exp.js';
+import './iaf_psc_alpha.js';
+import './iaf_cond_exp.js';
+import './dc_generator.js';
 import './poisson_generator.js';
 import './spike_generator.js';
 import './parrot_neuron.js';

@@ -1,0 +1,127 @@
+/**
+ * iaf_psc_exp: leaky integrate-and-fire neuron with exponentially decaying postsynaptic
+ * currents, integrated exactly on the grid (Rotter & Diesmann 1999), as NEST's model of the
+ * same name:
+ *
+ *   dV/dt = −(V − E_L)/tau_m + (I_syn_ex + I_syn_in + I_e + I)/C_m,
+ *   dI_syn_X/dt = −I_syn_X/tau_syn_X,   I_syn_X ← I_syn_X + w at a spike of weight w (pA).
+ *
+ * Update order per step (NEST's): V advances with the currents of the previous step, then
+ * the synaptic currents decay and this step's spikes are added, then the threshold is
+ * checked, then the current-port input is latched for the next update. While refractory V is
+ * clamped at V_reset but the synaptic currents keep evolving and receiving spikes.
+ */
+import { defineNeuronModel } from '../engine/model.js';
+import { registerNeuronModel } from '../engine/registry.js';
+
+/**
+ * Response of V (mV) at time h to a unit current (1 pA) that starts at 0 and decays with
+ * tau_syn, for a membrane with time constant tau_m and capacitance C:
+ *
+ *   (1/C)·∫₀ʰ e^{−(h−s)/tau_m}·e^{−s/tau_syn} ds = (h/C)·(e^{−h/tau_m} − e^{−h/tau_syn})/x,
+ *   x = h·(1/tau_syn − 1/tau_m).
+ *
+ * Written with expm1 and the exponential of the slower decay factored out, so it keeps full
+ * relative precision when tau_syn ≈ tau_m (x → 0, limit (h/C)·e^{−h/tau_m}) and neither
+ * overflows nor loses digits when the two time constants are far apart.
+ */
+export function currentToVoltagePropagator(h: number, tauSyn: number, tauM: number, C: number): number {
+  // (tau_m − tau_syn) is exact for close values, so x has full relative precision.
+  const x = (h * (tauM - tauSyn)) / (tauSyn * tauM);
+  if (x === 0) return (h / C) * Math.exp(-h / tauM);
+  if (x > 0) return (h / C) * Math.exp(-h / tauM) * (-Math.expm1(-x) / x);
+  return (h / C) * Math.exp(-h / tauSyn) * (Math.expm1(x) / x);
+}
+
+export const iaf_psc_exp = defineNeuronModel({
+  name: 'iaf_psc_exp',
+  doc: 'Leaky integrate-and-fire neuron with exponentially decaying postsynaptic currents, exact integration; NEST iaf_psc_exp.',
+  timing: 'grid',
+  output: 'spike',
+  specialize: true,
+  // --- parameters -------------------------------------------------------------------------
+  params: {
+    E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },
+    C_m: { default: 250, unit: 'pF', min: 0, exclusiveMin: true, doc: 'Membrane capacitance.' },
+    tau_m: { default: 10, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Membrane time constant.' },
+    tau_syn_ex: { default: 2, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Decay time constant of the excitatory postsynaptic current.' },
+    tau_syn_in: { default: 2, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Decay time constant of the inhibitory postsynaptic current.' },
+    t_ref: { default: 2, unit: 'ms', min: 0, doc: 'Duration of the refractory period.' },
+    V_th: { default: -55, unit: 'mV', doc: 'Spike threshold.' },
+    V_reset: { default: -70, unit: 'mV', doc: 'Reset potential.' },
+    I_e: { default: 0, unit: 'pA', doc: 'Constant external input current.' },
+    tau_minus: { default: 20, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Time constant of the post-synaptic STDP trace.' },
+  },
+  // --- state ------------------------------------------------------------------------------
+  state: {
+    V_m: { unit: 'mV', initial: (p, i) => p.E_L[i], doc: 'Membrane potential.' },
+    I_syn_ex: { unit: 'pA', initial: 0, doc: 'Excitatory postsynaptic current.' },
+    I_syn_in: { unit: 'pA', initial: 0, doc: 'Inhibitory postsynaptic current (negative for inhibitory weights).' },
+    refr: { unit: 'steps', initial: 0, internal: true, doc: 'Refractory steps left.' },
+    I_in: { unit: 'pA', initial: 0, internal: true, doc: 'Current from the current port, latched for the next update.' },
+  },
+  // --- buffers (receptor ports) -----------------------------------------------------------
+  ports: {
+    ex: { kind: 'spike', sign: 'positive', doc: 'Spikes with weight >= 0 (pA): jump of I_syn_ex.' },
+    in: { kind: 'spike', sign: 'negative', doc: 'Spikes with weight < 0 (pA): jump of I_syn_in.' },
+    currents: { kind: 'current', doc: 'Currents (pA) from devices such as dc_generator.' },
+  },
+  check: (p) => (p.V_reset >= p.V_th ? `V_reset (${p.V_reset} mV) must be below V_th (${p.V_th} mV).` : undefined),
+  // --- propagators ------------------------------------------------------------------------
+  prepare(p, dt, n) {
+    const em = new Float64Array(n); // expm1(−dt/tau_m): the increment form keeps 1e-13 accuracy at tiny dt
+    const r = new Float64Array(n); // tau_m / C_m
+    const p11ex = new Float64Array(n);
+    const p11in = new Float64Array(n);
+    const p21ex = new Float64Array(n);
+    const p21in = new Float64Array(n);
+    const refSteps = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const tm = p.tau_m[i];
+      const C = p.C_m[i];
+      em[i] = Math.expm1(-dt / tm);
+      r[i] = tm / C;
+      p11ex[i] = Math.exp(-dt / p.tau_syn_ex[i]);
+      p11in[i] = Math.exp(-dt / p.tau_syn_in[i]);
+      p21ex[i] = currentToVoltagePropagator(dt, p.tau_syn_ex[i], tm, C);
+      p21in[i] = currentToVoltagePropagator(dt, p.tau_syn_in[i], tm, C);
+      refSteps[i] = Math.round(p.t_ref[i] / dt);
+    }
+    return { em, r, p11ex, p11in, p21ex, p21in, refSteps };
+  },
+  // --- update -----------------------------------------------------------------------------
+  update(ctx) {
+    const { n, p, s, c, input } = ctx;
+    const V = s.V_m;
+    const Iex = s.I_syn_ex;
+    const Iinh = s.I_syn_in;
+    const refr = s.refr;
+    const Iin = s.I_in;
+    const { em, r, p11ex, p11in, p21ex, p21in, refSteps } = c;
+    const EL = p.E_L;
+    const Ie = p.I_e;
+    const Vth = p.V_th;
+    const Vreset = p.V_reset;
+    const spEx = input.ex;
+    const spIn = input.in;
+    const currents = input.currents;
+    for (let i = 0; i < n; i++) {
+      if (refr[i] === 0) {
+        const vInf = EL[i] + (Ie[i] + Iin[i]) * r[i];
+        V[i] = V[i] + (V[i] - vInf) * em[i] + p21ex[i] * Iex[i] + p21in[i] * Iinh[i];
+      } else {
+        refr[i]--;
+      }
+      Iex[i] = Iex[i] * p11ex[i] + spEx[i];
+      Iinh[i] = Iinh[i] * p11in[i] + spIn[i];
+      if (V[i] >= Vth[i]) {
+        refr[i] = refSteps[i];
+        V[i] = Vreset[i];
+        ctx.spike(i);
+      }
+      Iin[i] = currents[i];
+    }
+  },
+});
+
+registerNeuronModel(iaf_psc_exp);
