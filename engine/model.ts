@@ -57,6 +57,11 @@ export interface UpdateContext<P extends string = string, S extends string = str
   readonly c: C;
   /** This step's input for each port (length n; the kernel clears it after the update). */
   readonly input: Readonly<Record<string, Float64Array>>;
+  /**
+   * Whether anything is connected to each port. A port nothing connects to always reads 0,
+   * so models may skip the work it would need (e.g. latching an external current).
+   */
+  readonly connected: Readonly<Record<string, boolean>>;
   /** The population's dynamic random stream (named `${population}/dynamics`). */
   readonly rng: RandomStream;
   /** Emits a spike of neuron i, stamped by the model's timing rule, with an optional offset in [0, dt). */

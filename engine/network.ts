@@ -469,6 +469,17 @@ export class Network implements EventHandler {
         }
       }
       for (const pop of this.populations) {
+        pop.connectedPorts = Object.fromEntries(Object.keys(pop.model.ports).map((port) => [port, false]));
+      }
+      for (const pr of this.projections) {
+        const ports = pr.targetPopulation.model.ports;
+        for (const port of Object.keys(ports)) {
+          if (pr.port === port || (pr.port === null && ports[port].kind === pr.source.model.output && ports[port].sign !== undefined)) {
+            pr.targetPopulation.connectedPorts[port] = true;
+          }
+        }
+      }
+      for (const pop of this.populations) {
         // Clock targets read one slot further ahead (see ProjectionData.slotBase) and, with a
         // period above one, gather the slots of the steps since their last tick.
         const L = Math.max(2, maxDelay[pop.id] + 1 + (pop.model.timing === 'clock' ? 1 : 0), pop.model.timing === 'clock' ? (pop.model.period ?? 1) + 1 : 0);

@@ -106,6 +106,10 @@ export class Population extends PopulationView {
   /** Set when parameters changed since prepare(). */
   dirty = true;
   ctx!: UpdateContext;
+  /** Ports with at least one incoming projection (set by the network before a run). */
+  connectedPorts: Record<string, boolean> = {};
+  /** Names of the connected ports: the only ring slots that need clearing after an update. */
+  private clearPorts: string[] = [];
   /** The model's update bound to ctx (a per-population copy when the model allows it). */
   private runUpdate: () => void = () => {};
   private readonly dynamics: RandomStream;
@@ -199,6 +203,7 @@ export class Population extends PopulationView {
    */
   prepare(dt: number, ringLength: number, step: number, emit: (pop: Population, i: number, offset: number, mult: number) => void): void {
     const n = this.n;
+    this.clearPorts = Object.keys(this.model.ports).filter((port) => this.connectedPorts[port]);
     if (this.model.timing === 'event') {
       this.inbox = this.inbox === null ? new EventInbox(ringLength) : this.inbox.ringLength === ringLength ? this.inbox : this.inbox.resizedTo(ringLength, step);
     }
@@ -248,6 +253,7 @@ export class Population extends PopulationView {
       out: new OutgoingFanout(this.outgoing),
       arrivals: NO_ARRIVALS,
       agenda: this.agenda,
+      connected: this.connectedPorts,
     };
     this.runUpdate = specializeUpdate(this.model.update, this.ctx, this.model.specialize === true && process.env.SPIKEFLOW_NO_SPECIALIZE !== '1');
   }
@@ -277,7 +283,8 @@ export class Population extends PopulationView {
     }
     ctx.input = inputs;
     this.runUpdate();
-    for (const port in inputs) inputs[port].fill(0);
+    const clear = this.clearPorts;
+    for (let q = 0; q < clear.length; q++) inputs[clear[q]].fill(0);
   }
 
   /**
