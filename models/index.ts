@@ -7,3 +7,4 @@ import './dc_generator.js';
 import './poisson_generator.js';
 import './spike_generator.js';
 import './parrot_neuron.js';
+import './iaf_psc_delta_ps.js';
