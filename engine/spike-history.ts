@@ -22,9 +22,12 @@
  * never removes something a weight update could still read: dropping is exact, not merely
  * below rounding.
  *
- * Storage is one ring buffer per neuron (time, K_minus, read count interleaved in a
- * Float64Array) that grows on its own, so one neuron with a long history does not enlarge the
- * others.
+ * Storage: one ring per neuron of (time, K_minus, read count) triples, all rings in one
+ * Float64Array pool at per-neuron offsets. A read is then one dependent load into the pool
+ * (the offset arrays stay in cache), where separate arrays per neuron cost three (array slot,
+ * array object, backing store) on every synaptic event. A ring that fills moves to a segment
+ * twice its size at the end of the pool, so one neuron with a long history does not enlarge
+ * the others; abandoned segments are reclaimed when the pool is reallocated.
  */
 
 /**
@@ -38,15 +41,18 @@ const INITIAL_CAPACITY = 4;
 
 /** The spike archives of the neurons of one population. */
 export class SpikeHistory {
-  /** Per neuron: ring of (time, K_minus, reads) triples; capacity is a power of two. */
-  private readonly rings: Float64Array[];
+  /** All rings: neuron i's ring starts at off[i] and holds cap[i] triples (a power of two). */
+  private pool: Float64Array;
+  /** Float64 slots of the pool in use by segments (live or abandoned). */
+  private poolUsed: number;
+  private readonly off: Float64Array;
+  private readonly cap: Uint32Array;
   private readonly head: Uint32Array;
   private readonly count: Uint32Array;
   /** Incoming plastic synapses registered as readers of each neuron. */
   private readonly readers: Uint32Array;
-  /** Trace value right after each neuron's latest spike, and that spike's time. */
-  private readonly lastK: Float64Array;
-  private readonly lastT: Float64Array;
+  /** Per neuron, the latest spike's time and the trace right after it (interleaved). */
+  private readonly last: Float64Array;
 
   /** Position (0 = oldest kept) of the first entry found by the last {@link read}. */
   first = 0;
@@ -64,13 +70,16 @@ export class SpikeHistory {
     private readonly tauMinus: Float64Array,
     public horizon: number,
   ) {
-    this.rings = new Array<Float64Array>(n);
-    for (let i = 0; i < n; i++) this.rings[i] = new Float64Array(INITIAL_CAPACITY * STRIDE);
+    this.pool = new Float64Array(n * INITIAL_CAPACITY * STRIDE);
+    this.poolUsed = this.pool.length;
+    this.off = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.off[i] = i * INITIAL_CAPACITY * STRIDE;
+    this.cap = new Uint32Array(n).fill(INITIAL_CAPACITY);
     this.head = new Uint32Array(n);
     this.count = new Uint32Array(n);
     this.readers = new Uint32Array(n);
-    this.lastK = new Float64Array(n);
-    this.lastT = new Float64Array(n).fill(-Infinity);
+    this.last = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) this.last[2 * i] = -Infinity;
   }
 
   /**
@@ -78,45 +87,77 @@ export class SpikeHistory {
    * trace follows NEST: K ← K·exp((t_last − t)/tau_minus) + 1.
    */
   add(i: number, t: number): void {
-    const lt = this.lastT[i];
-    const k = lt === -Infinity ? 1 : this.lastK[i] * Math.exp((lt - t) * (1 / this.tauMinus[i])) + 1;
-    this.lastK[i] = k;
-    this.lastT[i] = t;
-    let ring = this.rings[i];
-    let mask = ring.length / STRIDE - 1;
+    const last = this.last;
+    const lt = last[2 * i];
+    const k = lt === -Infinity ? 1 : last[2 * i + 1] * Math.exp((lt - t) * (1 / this.tauMinus[i])) + 1;
+    last[2 * i] = t;
+    last[2 * i + 1] = k;
+    let pool = this.pool;
+    let base = this.off[i];
+    let mask = this.cap[i] - 1;
     let h = this.head[i];
     let c = this.count[i];
     const limit = t - this.horizon - STDP_EPS;
     const readers = this.readers[i];
-    while (c > 1 && ring[h * STRIDE + 2] >= readers && ring[((h + 1) & mask) * STRIDE] < limit) {
+    while (c > 1 && pool[base + h * STRIDE + 2] >= readers && pool[base + ((h + 1) & mask) * STRIDE] < limit) {
       h = (h + 1) & mask;
       c--;
     }
+    this.head[i] = h;
+    this.count[i] = c;
     if (c === mask + 1) {
-      ring = this.grow(i, h, c);
-      mask = ring.length / STRIDE - 1;
+      this.grow(i);
+      pool = this.pool;
+      base = this.off[i];
+      mask = this.cap[i] - 1;
       h = 0;
     }
-    const pos = ((h + c) & mask) * STRIDE;
-    ring[pos] = t;
-    ring[pos + 1] = k;
-    ring[pos + 2] = 0;
-    this.head[i] = h;
+    const pos = base + ((h + c) & mask) * STRIDE;
+    pool[pos] = t;
+    pool[pos + 1] = k;
+    pool[pos + 2] = 0;
     this.count[i] = c + 1;
   }
 
-  private grow(i: number, h: number, c: number): Float64Array {
-    const old = this.rings[i];
-    const mask = old.length / STRIDE - 1;
-    const ring = new Float64Array(old.length * 2);
+  /** Moves neuron i's ring, unwrapped, to a segment of twice the capacity. */
+  private grow(i: number): void {
+    const oldCap = this.cap[i];
+    const newCap = oldCap * 2;
+    const need = newCap * STRIDE;
+    if (this.poolUsed + need > this.pool.length) this.repack(need);
+    const pool = this.pool;
+    const from = this.off[i];
+    const to = this.poolUsed;
+    const mask = oldCap - 1;
+    const h = this.head[i];
+    const c = this.count[i];
     for (let j = 0; j < c; j++) {
-      const from = ((h + j) & mask) * STRIDE;
-      ring[j * STRIDE] = old[from];
-      ring[j * STRIDE + 1] = old[from + 1];
-      ring[j * STRIDE + 2] = old[from + 2];
+      const src = from + ((h + j) & mask) * STRIDE;
+      const dst = to + j * STRIDE;
+      pool[dst] = pool[src];
+      pool[dst + 1] = pool[src + 1];
+      pool[dst + 2] = pool[src + 2];
     }
-    this.rings[i] = ring;
-    return ring;
+    this.off[i] = to;
+    this.cap[i] = newCap;
+    this.head[i] = 0;
+    this.poolUsed = to + need;
+  }
+
+  /** Reallocates the pool with only the live segments, leaving room for `extra` more slots. */
+  private repack(extra: number): void {
+    let live = 0;
+    for (let i = 0; i < this.n; i++) live += this.cap[i] * STRIDE;
+    const pool = new Float64Array(2 * (live + extra));
+    let at = 0;
+    for (let i = 0; i < this.n; i++) {
+      const len = this.cap[i] * STRIDE;
+      pool.set(this.pool.subarray(this.off[i], this.off[i] + len), at);
+      this.off[i] = at;
+      at += len;
+    }
+    this.pool = pool;
+    this.poolUsed = at;
   }
 
   /**
@@ -136,24 +177,25 @@ export class SpikeHistory {
    * Scans from the newest entry back, so the cost is the entries after t1.
    */
   read(i: number, t1: number, t2: number): number {
-    const ring = this.rings[i];
-    const mask = ring.length / STRIDE - 1;
-    const h = this.head[i];
     // The comparisons are NEST's, written as differences, so boundary cases round the same way.
+    const pool = this.pool;
+    const base = this.off[i];
+    const mask = this.cap[i] - 1;
+    const h = this.head[i];
     let j = this.count[i] - 1;
-    while (j >= 0 && !(t2 - ring[((h + j) & mask) * STRIDE] > -STDP_EPS)) j--;
+    while (j >= 0 && !(t2 - pool[base + ((h + j) & mask) * STRIDE] > -STDP_EPS)) j--;
     const end = j + 1;
-    while (j >= 0 && !(t1 - ring[((h + j) & mask) * STRIDE] > -STDP_EPS)) {
-      ring[((h + j) & mask) * STRIDE + 2]++;
+    while (j >= 0 && !(t1 - pool[base + ((h + j) & mask) * STRIDE] > -STDP_EPS)) {
+      pool[base + ((h + j) & mask) * STRIDE + 2]++;
       j--;
     }
     this.first = j + 1;
     // K lookup: entries within eps of t2 are simultaneous with it and do not count.
     let q = end - 1;
-    while (q >= 0 && !(t2 - ring[((h + q) & mask) * STRIDE] > STDP_EPS)) q--;
+    while (q >= 0 && !(t2 - pool[base + ((h + q) & mask) * STRIDE] > STDP_EPS)) q--;
     if (q >= 0) {
-      const pos = ((h + q) & mask) * STRIDE;
-      this.kAt = ring[pos + 1] * Math.exp((ring[pos] - t2) * (1 / this.tauMinus[i]));
+      const pos = base + ((h + q) & mask) * STRIDE;
+      this.kAt = pool[pos + 1] * Math.exp((pool[pos] - t2) * (1 / this.tauMinus[i]));
     } else {
       this.kAt = 0;
     }
@@ -167,14 +209,12 @@ export class SpikeHistory {
 
   /** Time of the j-th archived spike of neuron i (0 = oldest kept). */
   time(i: number, j: number): number {
-    const ring = this.rings[i];
-    return ring[((this.head[i] + j) & (ring.length / STRIDE - 1)) * STRIDE];
+    return this.pool[this.off[i] + ((this.head[i] + j) & (this.cap[i] - 1)) * STRIDE];
   }
 
   /** How many registered synapses have read the j-th archived spike of neuron i. */
   reads(i: number, j: number): number {
-    const ring = this.rings[i];
-    return ring[((this.head[i] + j) & (ring.length / STRIDE - 1)) * STRIDE + 2];
+    return this.pool[this.off[i] + ((this.head[i] + j) & (this.cap[i] - 1)) * STRIDE + 2];
   }
 
   /** Registered reader synapses of neuron i. */
@@ -188,12 +228,13 @@ export class SpikeHistory {
    * Read-only (it marks nothing as read).
    */
   kValue(i: number, t: number): number {
-    const ring = this.rings[i];
-    const mask = ring.length / STRIDE - 1;
+    const pool = this.pool;
+    const base = this.off[i];
+    const mask = this.cap[i] - 1;
     const h = this.head[i];
     for (let j = this.count[i] - 1; j >= 0; j--) {
-      const pos = ((h + j) & mask) * STRIDE;
-      if (t - ring[pos] > STDP_EPS) return ring[pos + 1] * Math.exp((ring[pos] - t) * (1 / this.tauMinus[i]));
+      const pos = base + ((h + j) & mask) * STRIDE;
+      if (t - pool[pos] > STDP_EPS) return pool[pos + 1] * Math.exp((pool[pos] - t) * (1 / this.tauMinus[i]));
     }
     return 0;
   }

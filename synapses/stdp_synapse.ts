@@ -125,13 +125,15 @@ export const stdp_synapse = defineSynapseModel({
         const first = hist.first;
         for (let j = 0; j < found; j++) {
           const minusDt = tLast - (hist.time(i, first + j) + dMs);
-          const norm = w / wmax + lambda * Math.pow(1 - w / wmax, muPlus) * (kPlus * Math.exp(minusDt / tauPlus));
+          const x = w / wmax;
+          const norm = x + lambda * (muPlus === 0 ? 1 : muPlus === 1 ? 1 - x : Math.pow(1 - x, muPlus)) * (kPlus * Math.exp(minusDt / tauPlus));
           w = norm < 1 ? norm * wmax : wmax;
         }
       }
       const kMinus = hist.kAt;
       if (kMinus !== 0) {
-        const norm = w / wmax - depressStep * Math.pow(w / wmax, muMinus) * kMinus;
+        const x = w / wmax;
+        const norm = x - depressStep * (muMinus === 0 ? 1 : muMinus === 1 ? x : Math.pow(x, muMinus)) * kMinus;
         w = norm > 0 ? norm * wmax : 0;
       }
       weight[s] = w;
