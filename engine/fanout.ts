@@ -31,13 +31,15 @@ export class OutgoingFanout {
     for (let q = 0; q < this.projections.length; q++) {
       const pr = this.projections[q];
       const { rowPtr, target, weight, delay, bufPos, bufNeg, ringLength: L, nTarget: n } = pr;
-      const base = pr.slotBase(step + 1, 0);
+      const b0 = pr.slotBase(step + 1, 0) % L;
       const end = rowPtr[i + 1];
       for (let s = rowPtr[i]; s < end; s++) {
         const k = poissonInversion(uniform, lambda, expMinus);
         if (k === 0) continue;
         const w = weight[s] * k;
-        const idx = ((base + delay[s]) % L) * n + target[s];
+        let slot = b0 + delay[s];
+        if (slot >= L) slot -= L;
+        const idx = slot * n + target[s];
         if (w >= 0) bufPos[idx] += w;
         else bufNeg[idx] += w;
       }

@@ -57,6 +57,10 @@ export interface UpdateContext<P extends string = string, S extends string = str
   readonly c: C;
   /** This step's input for each port (length n; the kernel clears it after the update). */
   readonly input: Readonly<Record<string, Float64Array>>;
+  /** The full ring buffer of each port (ring length × n, slot-major), for `compile`. */
+  readonly ring: Readonly<Record<string, Float64Array>>;
+  /** Number of slots in the ring buffers. */
+  readonly ringLength: number;
   /**
    * Whether anything is connected to each port. A port nothing connects to always reads 0,
    * so models may skip the work it would need (e.g. latching an external current).
@@ -97,12 +101,23 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
   check?(p: Readonly<Record<P, number>>): string | undefined;
   /** Precomputes propagators and other constants from parameters and dt. */
   prepare(p: Readonly<Record<P, Float64Array>>, dt: number, n: number): C;
-  /** Advances all neurons of the population by one step (grid) or one tick (clock). */
-  update(ctx: UpdateContext<P, S, C>): void;
   /**
-   * Compile a copy of `update` for each population so the JIT specialises it to that
-   * population's arrays (3-4x faster hot loops). Only for update functions that use nothing
-   * but their context argument and globals (no imports or module-level helpers).
+   * Advances all neurons of the population by one step (grid) or one tick (clock). Give
+   * either `update` (simplest) or `compile` (fastest).
+   */
+  update?(ctx: UpdateContext<P, S, C>): void;
+  /**
+   * The fast form of `update`: called with the population's context whenever it is (re)built,
+   * binds the arrays it needs to constants and returns the step function. The step function
+   * gets the step and `base`, the offset of this step's slot in the full ring buffers
+   * `ctx.ring` (the input of port X for neuron i is `ctx.ring.X[base + i]`); the kernel clears
+   * the slot afterwards. Grid and clock models only.
+   */
+  compile?(ctx: UpdateContext<P, S, C>): (step: number, base: number) => void;
+  /**
+   * Run a separate copy of `compile` (or `update`) for each population so the JIT
+   * specialises it to that population's arrays (3-4x faster hot loops). Only for functions
+   * that use nothing but their argument and globals (no imports or module-level helpers).
    */
   specialize?: boolean;
 }
@@ -113,4 +128,17 @@ export type NeuronModel = NeuronModelDef<string, string, any>;
 /** Identity function that gives a model definition full type checking. */
 export function defineNeuronModel<P extends string, S extends string, C>(def: NeuronModelDef<P, S, C>): NeuronModel {
   return def as unknown as NeuronModel;
+}
+
+/**
+ * 0 when every parameter has the same value for all neurons, else −1. Models index their
+ * parameter and propagator arrays with `i & mask`: a homogeneous population then reads one
+ * cached value instead of streaming a whole array per parameter per step.
+ */
+export function uniformMask(p: Readonly<Record<string, Float64Array>>): number {
+  for (const arr of Object.values(p)) {
+    const first = arr[0];
+    for (let i = 1; i < arr.length; i++) if (arr[i] !== first && !(Number.isNaN(arr[i]) && Number.isNaN(first))) return -1;
+  }
+  return 0;
 }

@@ -7,7 +7,7 @@ import type { Arrivals, NeuronModel, UpdateContext } from './model.js';
 import { OutgoingFanout } from './fanout.js';
 import { EventInbox } from './event-inbox.js';
 import { IndexedMinHeap } from './indexed-heap.js';
-import { specializeUpdate } from './specialize.js';
+import { cloneFunction, specializationEnabled } from './specialize.js';
 import type { ProjectionData } from './projection.js';
 import type { SpikeHistory } from './spike-history.js';
 import { checkParamValue, expandValues, type ValueSpec } from './params.js';
@@ -110,8 +110,8 @@ export class Population extends PopulationView {
   connectedPorts: Record<string, boolean> = {};
   /** Names of the connected ports: the only ring slots that need clearing after an update. */
   private clearPorts: string[] = [];
-  /** The model's update bound to ctx (a per-population copy when the model allows it). */
-  private runUpdate: () => void = () => {};
+  /** The model's step function bound to ctx (a per-population copy when the model allows it). */
+  private runUpdate: (step: number, base: number) => void = () => {};
   private readonly dynamics: RandomStream;
 
   constructor(
@@ -254,8 +254,20 @@ export class Population extends PopulationView {
       arrivals: NO_ARRIVALS,
       agenda: this.agenda,
       connected: this.connectedPorts,
+      ring: this.buffers,
+      ringLength: this.ringLength,
     };
-    this.runUpdate = specializeUpdate(this.model.update, this.ctx, this.model.specialize === true && process.env.SPIKEFLOW_NO_SPECIALIZE !== '1');
+    const copy = this.model.specialize === true && specializationEnabled();
+    const { compile, update } = this.model;
+    if (compile) {
+      this.runUpdate = cloneFunction(compile, copy)(this.ctx);
+    } else if (update) {
+      const run = cloneFunction(update, copy);
+      const ctx = this.ctx;
+      this.runUpdate = () => run(ctx);
+    } else {
+      throw new SimulationError('invalid_value', `model '${this.model.name}' defines neither update() nor compile().`);
+    }
   }
 
   /** Runs the model's update for step k, then clears the ring slot it consumed. */
@@ -264,7 +276,7 @@ export class Population extends PopulationView {
     ctx.step = k;
     if (this.inbox !== null) {
       ctx.arrivals = this.inbox.take(k);
-      this.runUpdate();
+      this.runUpdate(k, 0);
       return;
     }
     const inputs = this.slotInputs[k % this.ringLength];
@@ -282,7 +294,7 @@ export class Population extends PopulationView {
       }
     }
     ctx.input = inputs;
-    this.runUpdate();
+    this.runUpdate(k, (k % this.ringLength) * this.n);
     const clear = this.clearPorts;
     for (let q = 0; q < clear.length; q++) inputs[clear[q]].fill(0);
   }

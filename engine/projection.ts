@@ -130,11 +130,28 @@ export class ProjectionData {
    * plastic models update weights first, then call it or inline the same arithmetic.
    */
   addRow(row: number, base: number, mult: number): void {
-    const { rowPtr, target, weight, delay, bufPos, bufNeg, ringLength: L, nTarget: n } = this;
+    const { rowPtr, target, weight, bufPos, bufNeg, ringLength: L, nTarget: n } = this;
+    const start = rowPtr[row];
     const end = rowPtr[row + 1];
-    for (let s = rowPtr[row]; s < end; s++) {
+    // One integer division per spike, not per synapse: every delay is below the ring length.
+    const b0 = base % L;
+    if (this.minDelay === this.maxDelay) {
+      let slot = b0 + this.maxDelay;
+      if (slot >= L) slot -= L;
+      const off = slot * n;
+      for (let s = start; s < end; s++) {
+        const w = weight[s] * mult;
+        if (w >= 0) bufPos[off + target[s]] += w;
+        else bufNeg[off + target[s]] += w;
+      }
+      return;
+    }
+    const delay = this.delay;
+    for (let s = start; s < end; s++) {
       const w = weight[s] * mult;
-      const idx = ((base + delay[s]) % L) * n + target[s];
+      let slot = b0 + delay[s];
+      if (slot >= L) slot -= L;
+      const idx = slot * n + target[s];
       if (w >= 0) bufPos[idx] += w;
       else bufNeg[idx] += w;
     }

@@ -27,6 +27,12 @@ export function registerNeuronModel(model: NeuronModel): NeuronModel {
   if (model.timing === 'clock' && model.period !== undefined && !(Number.isInteger(model.period) && model.period >= 1)) {
     throw new SimulationError('invalid_value', `model '${model.name}': period must be a whole number of steps >= 1.`);
   }
+  if (!model.update && !model.compile) {
+    throw new SimulationError('invalid_value', `model '${model.name}' needs an update(ctx) or a compile(ctx) function.`);
+  }
+  if (model.timing === 'event' && !model.update) {
+    throw new SimulationError('invalid_value', `event-driven model '${model.name}' must define update(ctx) (it reads ctx.arrivals each step).`);
+  }
   neuronModels.set(model.name, model);
   return model;
 }

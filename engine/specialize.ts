@@ -1,46 +1,35 @@
 /**
- * Per-population copies of a model's update function.
+ * Per-population copies of hot model code.
  *
  * V8 compiles a function once per source location and shares that code between all closures
  * of it. A hot loop then reads its typed arrays from non-constant objects, reloading their
- * base pointers and lengths around every store and call, which measured 3 to 4 times slower
- * than the same loop over arrays the compiler sees as constants. Giving every population its
- * own copy of the update code, with its context object as a closure constant, lets the
- * compiler specialise each copy to that population's arrays.
+ * base pointers and lengths around every store and call: measured 3 to 4 times slower than
+ * the same loop over arrays the compiler sees as constants. A model's `compile(ctx)` binds
+ * its arrays to `const`s once and returns the step function; giving every population its own
+ * copy of `compile` (built from its source) lets the compiler specialise each copy to that
+ * population's arrays. The arithmetic is the same, so results are identical
+ * (SPIKEFLOW_NO_SPECIALIZE=1 turns copying off).
  *
- * The copy is built from the function's source, so a model may opt in (`specialize: true`)
- * only if its update uses nothing but its context argument and globals such as Math.
+ * A model may opt in (`specialize: true`) only if the function uses nothing but its argument
+ * and globals such as Math.
  */
 
-/** Returns a zero-argument function that runs `update(ctx)`, specialised when possible. */
-export function specializeUpdate(update: (ctx: never) => void, ctx: object, enabled: boolean): () => void {
-  const generic = () => update(ctx as never);
-  if (!enabled) return generic;
-  const parts = splitFunctionSource(update.toString());
-  if (parts === null) return generic;
+/** A fresh copy of `fn` built from its source, or `fn` itself when that is not possible. */
+export function cloneFunction<F extends (...args: never[]) => unknown>(fn: F, enabled: boolean): F {
+  if (!enabled) return fn;
+  const src = fn.toString();
+  // Method shorthand (`compile(ctx) {…}`) is not an expression; name it as a function.
+  const expr = /^(async\s+)?function\b/.test(src) || /^\(?[\w$,\s]*\)?\s*=>/.test(src) ? src : `function ${src}`;
   try {
     // Transpilers that keep function names wrap inner functions in a `__name` helper.
-    const factory = new Function(parts.param, '__name', `"use strict";\nreturn function specializedUpdate() {\n${parts.body}\n};`);
-    return factory(ctx, (f: unknown) => f) as () => void;
+    const copy = new Function('__name', `"use strict";\nreturn (${expr});`)((f: unknown) => f);
+    return typeof copy === 'function' ? (copy as F) : fn;
   } catch {
-    return generic;
+    return fn;
   }
 }
 
-/** Splits `name(p) {…}`, `function name(p) {…}` or `(p) => {…}` into parameter and body. */
-export function splitFunctionSource(src: string): { param: string; body: string } | null {
-  const open = src.indexOf('(');
-  if (open < 0) return null;
-  const close = src.indexOf(')', open);
-  if (close < 0) return null;
-  const param = src.slice(open + 1, close).trim();
-  if (!/^[A-Za-z_$][\w$]*$/.test(param)) return null;
-  const head = src.slice(0, open).trim();
-  if (head !== '' && !/^(async\s+)?(function\s*)?[\w$]*$/.test(head)) return null;
-  const between = src.slice(close + 1, src.indexOf('{', close)).trim();
-  if (between !== '' && between !== '=>') return null;
-  const start = src.indexOf('{', close);
-  const end = src.lastIndexOf('}');
-  if (start < 0 || end <= start) return null;
-  return { param, body: src.slice(start + 1, end) };
+/** Whether per-population copies are enabled in this process. */
+export function specializationEnabled(): boolean {
+  return process.env.SPIKEFLOW_NO_SPECIALIZE !== '1';
 }

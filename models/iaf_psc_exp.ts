@@ -11,7 +11,7 @@
  * checked, then the current-port input is latched for the next update. While refractory V is
  * clamped at V_reset but the synaptic currents keep evolving and receiving spikes.
  */
-import { defineNeuronModel } from '../engine/model.js';
+import { defineNeuronModel, uniformMask } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
 
 /**
@@ -87,40 +87,49 @@ export const iaf_psc_exp = defineNeuronModel({
       p21in[i] = currentToVoltagePropagator(dt, p.tau_syn_in[i], tm, C);
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { em, r, p11ex, p11in, p21ex, p21in, refSteps };
+    return { em, r, p11ex, p11in, p21ex, p21in, refSteps, u: uniformMask(p) };
   },
   // --- update -----------------------------------------------------------------------------
-  update(ctx) {
-    const { n, p, s, c, input } = ctx;
+  compile(ctx) {
+    const { n, p, s, c, ring, connected } = ctx;
     const V = s.V_m;
     const Iex = s.I_syn_ex;
     const Iinh = s.I_syn_in;
     const refr = s.refr;
     const Iin = s.I_in;
-    const { em, r, p11ex, p11in, p21ex, p21in, refSteps } = c;
+    const { em, r, p11ex, p11in, p21ex, p21in, refSteps, u } = c;
     const EL = p.E_L;
     const Ie = p.I_e;
     const Vth = p.V_th;
     const Vreset = p.V_reset;
-    const spEx = input.ex;
-    const spIn = input.in;
-    const currents = input.currents;
-    for (let i = 0; i < n; i++) {
-      if (refr[i] === 0) {
-        const vInf = EL[i] + (Ie[i] + Iin[i]) * r[i];
-        V[i] = V[i] + (V[i] - vInf) * em[i] + p21ex[i] * Iex[i] + p21in[i] * Iinh[i];
-      } else {
-        refr[i]--;
+    const spEx = ring.ex;
+    const spIn = ring.in;
+    const currents = ring.currents;
+    const hasCurrents = connected.currents;
+    return (_step, base) => {
+      for (let i = 0; i < n; i++) {
+        // j indexes parameters and propagators: 0 when all neurons share them, else i.
+        const j = i & u;
+        let v = V[i];
+        const ie = Iex[i];
+        const ii = Iinh[i];
+        if (refr[i] === 0) {
+          const vInf = EL[j] + (hasCurrents ? Ie[j] + Iin[i] : Ie[j]) * r[j];
+          v += (v - vInf) * em[j] + p21ex[j] * ie + p21in[j] * ii;
+        } else {
+          refr[i]--;
+        }
+        Iex[i] = ie * p11ex[j] + spEx[base + i];
+        Iinh[i] = ii * p11in[j] + spIn[base + i];
+        if (v >= Vth[j]) {
+          refr[i] = refSteps[j];
+          v = Vreset[j];
+          ctx.spike(i);
+        }
+        V[i] = v;
+        if (hasCurrents) Iin[i] = currents[base + i];
       }
-      Iex[i] = Iex[i] * p11ex[i] + spEx[i];
-      Iinh[i] = Iinh[i] * p11in[i] + spIn[i];
-      if (V[i] >= Vth[i]) {
-        refr[i] = refSteps[i];
-        V[i] = Vreset[i];
-        ctx.spike(i);
-      }
-      Iin[i] = currents[i];
-    }
+    };
   },
 });
 

@@ -264,11 +264,12 @@ test('non-finite state during a run names population, neuron, variable and time'
     /at t = 0\.4 ms/,
     /finite at t = 0\.3 ms/,
   );
-  // Default interval (10 steps): the report gives the window in which it happened.
+  // Default interval (100 steps, and at the end of every simulate() call): the report gives the
+  // window in which it happened.
   const net2 = new Network();
   net2.create('iaf_psc_delta', 2, {}, { name: 'before' });
   net2.create('errtest_blowup', 5, { growth }, { name: 'unstable' });
-  expectError(() => net2.simulate(5), 'non_finite_state', /'unstable'/, /neuron 3 \(global id 5\)/, /x = Infinity/, /at t = 1 ms/, /finite at t = 0 ms/);
+  expectError(() => net2.simulate(5), 'non_finite_state', /'unstable'/, /neuron 3 \(global id 5\)/, /x = Infinity/, /at t = 5 ms/, /finite at t = 0 ms/);
   // A slow overflow is found as well: 10^(10(k+1)) passes 1.8e308 in the update at step 30.
   const net3 = new Network({ finiteCheckInterval: 1 });
   net3.create('errtest_blowup', 1, { growth: 1e10 }, { name: 'slow' });
