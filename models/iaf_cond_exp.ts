@@ -23,7 +23,7 @@
  *   values at the start of the step (no cap), and V is not integrated while refractory. This
  *   is what the Brian2 COBA benchmark (method='euler') computes, step for step.
  */
-import { defineNeuronModel } from '../engine/model.js';
+import { defineNeuronModel, uniformMask } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
 
 /**
@@ -186,18 +186,18 @@ export const iaf_cond_exp = defineNeuronModel({
       invC[i] = 1 / p.C_m[i];
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { pe, pi, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate };
+    return { pe, pi, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate, u: uniformMask(p) };
   },
   // --- update -----------------------------------------------------------------------------
-  update(ctx) {
-    const { n, p, s, c, input, dt } = ctx;
+  compile(ctx) {
+    const { n, p, s, c, ring, connected, dt } = ctx;
     const V = s.V_m;
     const ge = s.g_ex;
     const gi = s.g_in;
     const refr = s.refr;
     const Iin = s.I_in;
     const hInt = s.h_int;
-    const { pe, pi, nodeEx, nodeIn, invC, refSteps, advance } = c;
+    const { pe, pi, nodeEx, nodeIn, invC, refSteps, advance, u } = c;
     const Vth = p.V_th;
     const Vreset = p.V_reset;
     const gL = p.g_L;
@@ -208,37 +208,42 @@ export const iaf_cond_exp = defineNeuronModel({
     const tauE = p.tau_syn_ex;
     const tauI = p.tau_syn_in;
     const integrator = p.integrator;
-    const spEx = input.ex;
-    const spIn = input.in;
-    const currents = input.currents;
-    for (let i = 0; i < n; i++) {
-      const I = Ie[i] + Iin[i];
-      if (integrator[i] === 1) {
-        const v = V[i];
-        const e = ge[i];
-        const g = gi[i];
-        if (refr[i] === 0) V[i] = v + dt * (-gL[i] * (v - EL[i]) + e * (Eex[i] - v) + g * (Ein[i] - v) + I) * invC[i];
-        ge[i] = e - (dt * e) / tauE[i];
-        gi[i] = g - (dt * g) / tauI[i];
-      } else {
-        if (refr[i] === 0) {
-          V[i] = advance(V[i], ge[i], gi[i], I, hInt, i, dt, Vth[i], gL[i], EL[i], Eex[i], Ein[i], invC[i], tauE[i], tauI[i], nodeEx, nodeIn, 5 * i);
+    const spEx = ring.ex;
+    const spIn = ring.in;
+    const currents = ring.currents;
+    const hasCurrents = connected.currents;
+    return (_step, base) => {
+      for (let i = 0; i < n; i++) {
+        // j indexes parameters and propagators: 0 when all neurons share them, else i.
+        const j = i & u;
+        const I = hasCurrents ? Ie[j] + Iin[i] : Ie[j];
+        if (integrator[j] === 1) {
+          const v = V[i];
+          const e = ge[i];
+          const g = gi[i];
+          if (refr[i] === 0) V[i] = v + dt * (-gL[j] * (v - EL[j]) + e * (Eex[j] - v) + g * (Ein[j] - v) + I) * invC[j];
+          ge[i] = e - (dt * e) / tauE[j];
+          gi[i] = g - (dt * g) / tauI[j];
+        } else {
+          if (refr[i] === 0) {
+            V[i] = advance(V[i], ge[i], gi[i], I, hInt, i, dt, Vth[j], gL[j], EL[j], Eex[j], Ein[j], invC[j], tauE[j], tauI[j], nodeEx, nodeIn, 5 * j);
+          }
+          ge[i] *= pe[j];
+          gi[i] *= pi[j];
         }
-        ge[i] *= pe[i];
-        gi[i] *= pi[i];
+        ge[i] += spEx[base + i];
+        gi[i] += Math.abs(spIn[base + i]);
+        if (refr[i] > 0) {
+          refr[i]--;
+          V[i] = Vreset[j];
+        } else if (V[i] >= Vth[j]) {
+          refr[i] = refSteps[j];
+          V[i] = Vreset[j];
+          ctx.spike(i);
+        }
+        if (hasCurrents) Iin[i] = currents[base + i];
       }
-      ge[i] += spEx[i];
-      gi[i] += Math.abs(spIn[i]);
-      if (refr[i] > 0) {
-        refr[i]--;
-        V[i] = Vreset[i];
-      } else if (V[i] >= Vth[i]) {
-        refr[i] = refSteps[i];
-        V[i] = Vreset[i];
-        ctx.spike(i);
-      }
-      Iin[i] = currents[i];
-    }
+    };
   },
 });
 
