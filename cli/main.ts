@@ -53,6 +53,12 @@ async function main(argv: string[]): Promise<void> {
   await program.parseAsync(noCommand ? ['run', 'cuba', ...args] : args, { from: 'user' });
 }
 
+// Output piped into a program that stops reading (`spikeflow models | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv).catch((e: unknown) => {
   const err = e as Error;
   process.stderr.write(`spikeflow: ${err instanceof SimulationError ? err.message : err.message ?? String(e)}\n`);

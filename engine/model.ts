@@ -88,7 +88,7 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
   /** For clock models: steps between ticks (default 1). */
   period?: number;
   params: Record<P, ParamSpec>;
-  state: Record<S, StateSpec<P>>;
+  state: Record<S, StateSpec<NoInfer<P>>>;
   ports: Record<string, PortSpec>;
   /** What this model sends along its connections. */
   output: 'spike' | 'current' | 'none';
@@ -98,9 +98,9 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
    */
   independentTargets?: boolean;
   /** Cross-parameter checks; return a message for the first violation, else undefined. */
-  check?(p: Readonly<Record<P, number>>): string | undefined;
+  check?(p: Readonly<Record<NoInfer<P>, number>>): string | undefined;
   /** Precomputes propagators and other constants from parameters and dt. */
-  prepare(p: Readonly<Record<P, Float64Array>>, dt: number, n: number): C;
+  prepare(p: Readonly<Record<NoInfer<P>, Float64Array>>, dt: number, n: number): C;
   /**
    * Advances all neurons of the population by one step (grid) or one tick (clock). Give
    * either `update` (simplest) or `compile` (fastest).

@@ -16,6 +16,7 @@
  */
 import { defineNeuronModel } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
+import { LIF_INTERNAL_STATE, LIF_PARAMS, STDP_TRACE_PARAMS, V_M_STATE, resetBelowThreshold } from './lif-common.js';
 import { currentToVoltagePropagator } from './iaf_psc_exp.js';
 
 /**
@@ -66,26 +67,19 @@ export const iaf_psc_alpha = defineNeuronModel({
   specialize: true,
   // --- parameters -------------------------------------------------------------------------
   params: {
-    E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },
-    C_m: { default: 250, unit: 'pF', min: 0, exclusiveMin: true, doc: 'Membrane capacitance.' },
-    tau_m: { default: 10, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Membrane time constant.' },
+    ...LIF_PARAMS,
+    ...STDP_TRACE_PARAMS,
     tau_syn_ex: { default: 2, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Rise time (time to peak) of the excitatory postsynaptic current.' },
     tau_syn_in: { default: 2, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Rise time (time to peak) of the inhibitory postsynaptic current.' },
-    t_ref: { default: 2, unit: 'ms', min: 0, doc: 'Duration of the refractory period.' },
-    V_th: { default: -55, unit: 'mV', doc: 'Spike threshold.' },
-    V_reset: { default: -70, unit: 'mV', doc: 'Reset potential.' },
-    I_e: { default: 0, unit: 'pA', doc: 'Constant external input current.' },
-    tau_minus: { default: 20, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Time constant of the post-synaptic STDP trace.' },
   },
   // --- state ------------------------------------------------------------------------------
   state: {
-    V_m: { unit: 'mV', initial: (p, i) => p.E_L[i], doc: 'Membrane potential.' },
+    ...V_M_STATE,
     I_syn_ex: { unit: 'pA', initial: 0, doc: 'Excitatory postsynaptic current.' },
     I_syn_in: { unit: 'pA', initial: 0, doc: 'Inhibitory postsynaptic current (negative for inhibitory weights).' },
     dI_syn_ex: { unit: 'pA/ms', initial: 0, doc: 'Auxiliary variable of the excitatory alpha current.' },
     dI_syn_in: { unit: 'pA/ms', initial: 0, doc: 'Auxiliary variable of the inhibitory alpha current.' },
-    refr: { unit: 'steps', initial: 0, internal: true, doc: 'Refractory steps left.' },
-    I_in: { unit: 'pA', initial: 0, internal: true, doc: 'Current from the current port, latched for the next update.' },
+    ...LIF_INTERNAL_STATE,
   },
   // --- buffers (receptor ports) -----------------------------------------------------------
   ports: {
@@ -93,7 +87,7 @@ export const iaf_psc_alpha = defineNeuronModel({
     in: { kind: 'spike', sign: 'negative', doc: 'Spikes with weight < 0 (pA): peak amplitude of the inhibitory alpha current.' },
     currents: { kind: 'current', doc: 'Currents (pA) from devices such as dc_generator.' },
   },
-  check: (p) => (p.V_reset >= p.V_th ? `V_reset (${p.V_reset} mV) must be below V_th (${p.V_th} mV).` : undefined),
+  check: resetBelowThreshold,
   // --- propagators ------------------------------------------------------------------------
   prepare(p, dt, n) {
     const em = new Float64Array(n);

@@ -11,6 +11,7 @@
  */
 import { defineNeuronModel } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
+import { LIF_INTERNAL_STATE, LIF_PARAMS, STDP_TRACE_PARAMS, V_M_STATE, resetBelowThreshold } from './lif-common.js';
 
 export const iaf_psc_delta = defineNeuronModel({
   name: 'iaf_psc_delta',
@@ -20,27 +21,20 @@ export const iaf_psc_delta = defineNeuronModel({
   specialize: true,
   // --- parameters -------------------------------------------------------------------------
   params: {
-    E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },
-    C_m: { default: 250, unit: 'pF', min: 0, exclusiveMin: true, doc: 'Membrane capacitance.' },
-    tau_m: { default: 10, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Membrane time constant.' },
-    t_ref: { default: 2, unit: 'ms', min: 0, doc: 'Duration of the refractory period.' },
-    V_th: { default: -55, unit: 'mV', doc: 'Spike threshold.' },
-    V_reset: { default: -70, unit: 'mV', doc: 'Reset potential.' },
-    I_e: { default: 0, unit: 'pA', doc: 'Constant external input current.' },
-    tau_minus: { default: 20, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Time constant of the post-synaptic STDP trace.' },
+    ...LIF_PARAMS,
+    ...STDP_TRACE_PARAMS,
   },
   // --- state ------------------------------------------------------------------------------
   state: {
-    V_m: { unit: 'mV', initial: (p, i) => p.E_L[i], doc: 'Membrane potential.' },
-    refr: { unit: 'steps', initial: 0, internal: true, doc: 'Refractory steps left.' },
-    I_in: { unit: 'pA', initial: 0, internal: true, doc: 'Current from the current port, latched for the next update.' },
+    ...V_M_STATE,
+    ...LIF_INTERNAL_STATE,
   },
   // --- buffers (receptor ports) -----------------------------------------------------------
   ports: {
     spikes: { kind: 'spike', doc: 'Spikes; the weight (mV) is added to V_m.' },
     currents: { kind: 'current', doc: 'Currents (pA) from devices such as dc_generator.' },
   },
-  check: (p) => (p.V_reset >= p.V_th ? `V_reset (${p.V_reset} mV) must be below V_th (${p.V_th} mV).` : undefined),
+  check: resetBelowThreshold,
   // --- propagators ------------------------------------------------------------------------
   prepare(p, dt, n) {
     const em = new Float64Array(n); // expm1(−dt/tau_m): the increment form keeps 1e-13 accuracy at tiny dt

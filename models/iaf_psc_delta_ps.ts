@@ -16,6 +16,7 @@
  */
 import { defineNeuronModel } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
+import { LIF_PARAMS, V_M_STATE, resetBelowThreshold } from './lif-common.js';
 
 export const iaf_psc_delta_ps = defineNeuronModel({
   name: 'iaf_psc_delta_ps',
@@ -25,13 +26,7 @@ export const iaf_psc_delta_ps = defineNeuronModel({
   specialize: true,
   // --- parameters -------------------------------------------------------------------------
   params: {
-    E_L: { default: -70, unit: 'mV', doc: 'Resting membrane potential.' },
-    C_m: { default: 250, unit: 'pF', min: 0, exclusiveMin: true, doc: 'Membrane capacitance.' },
-    tau_m: { default: 10, unit: 'ms', min: 0, exclusiveMin: true, doc: 'Membrane time constant.' },
-    t_ref: { default: 2, unit: 'ms', min: 0, doc: 'Duration of the refractory period.' },
-    V_th: { default: -55, unit: 'mV', doc: 'Spike threshold.' },
-    V_reset: { default: -70, unit: 'mV', doc: 'Reset potential.' },
-    I_e: { default: 0, unit: 'pA', doc: 'Constant external input current.' },
+    ...LIF_PARAMS,
   },
   // --- state ------------------------------------------------------------------------------
   state: {
@@ -42,7 +37,7 @@ export const iaf_psc_delta_ps = defineNeuronModel({
   ports: {
     spikes: { kind: 'spike', doc: 'Spikes; the weight (mV) is added to V_m at the exact arrival time.' },
   },
-  check: (p) => (p.V_reset >= p.V_th ? `V_reset (${p.V_reset} mV) must be below V_th (${p.V_th} mV).` : undefined),
+  check: resetBelowThreshold,
   // --- propagators ------------------------------------------------------------------------
   prepare(p, _dt, n) {
     const vInf = new Float64Array(n);
