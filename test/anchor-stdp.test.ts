@@ -25,42 +25,9 @@ import {
   type ProjectionData,
   type Population,
 } from '../engine/index.js';
+import { TRAIN_SOURCE, addTrain } from './fixtures/train-source.js';
 
 const DT = 0.1;
-
-// Spike trains (ascending step lists) the test source model plays; neuron i of a population
-// plays trains[train_i]. Spikes are stamped at those steps, as a grid neuron's would be.
-const trains: number[][] = [];
-registerNeuronModel(
-  defineNeuronModel({
-    name: 'anchor5_train',
-    doc: 'Test source: fires at the steps of a train given by the test.',
-    timing: 'grid',
-    output: 'spike',
-    params: { train: { default: 0, unit: '1', min: 0, integer: true, doc: 'Index of the train this neuron plays.' } },
-    state: { next: { unit: '1', initial: 0, internal: true, doc: 'Position in the train.' } },
-    ports: {},
-    prepare: () => null,
-    update(ctx) {
-      for (let i = 0; i < ctx.n; i++) {
-        const tr = trains[ctx.p.train[i]];
-        let j = ctx.s.next[i];
-        // The update at step k emits the spikes stamped k + 1.
-        while (j < tr.length && tr[j] === ctx.step + 1) {
-          ctx.spike(i);
-          j++;
-        }
-        ctx.s.next[i] = j;
-      }
-    },
-  }),
-);
-
-function addTrain(steps: number[]): number {
-  for (let j = 1; j < steps.length; j++) if (!(steps[j] > steps[j - 1])) throw new Error('trains must be strictly increasing');
-  trains.push(steps);
-  return trains.length - 1;
-}
 
 interface Rule {
   tauPlus: number;
@@ -127,8 +94,8 @@ interface Run {
  */
 async function runPair(pre: number[], post: number[], d: number, r: Rule, durationSteps: number, extra?: (net: Network, post: Population) => void): Promise<Run> {
   const net = new Network({ dt: DT, seed: 5 });
-  const src = net.create('anchor5_train', 1, { train: addTrain(pre) }, { name: 'pre' });
-  const drv = net.create('anchor5_train', 1, { train: addTrain(post.map((q) => q - 1)) }, { name: 'driver' });
+  const src = net.create(TRAIN_SOURCE, 1, { train: addTrain(pre) }, { name: 'pre' });
+  const drv = net.create(TRAIN_SOURCE, 1, { train: addTrain(post.map((q) => q - 1)) }, { name: 'driver' });
   // The plastic input (at most Wmax = 15 mV per spike) cannot reach a threshold of 1e6 mV;
   // the driver's 2e6 mV jump always does, and t_ref = 0 lets it do so at any step.
   const tgt = net.create('iaf_psc_delta', 1, { E_L: 0, V_m: 0, V_reset: 0, V_th: 1e6, t_ref: 0, tau_minus: r.tauMinus }, { name: 'post' });
@@ -327,10 +294,10 @@ test('a source that fired once and then fell silent keeps its owed pairs: the ar
   const preB = poissonSteps('anchor5/silent/B', 100, 1, steps);
   const post = poissonSteps('anchor5/silent/post', 100, 110, steps);
   const net = new Network({ dt: DT, seed: 1 });
-  const a = net.create('anchor5_train', 1, { train: addTrain(preA) });
-  const b = net.create('anchor5_train', 1, { train: addTrain(preB) });
-  const never = net.create('anchor5_train', 1, { train: addTrain([]) });
-  const drv = net.create('anchor5_train', 1, { train: addTrain(post.map((q) => q - 1)) });
+  const a = net.create(TRAIN_SOURCE, 1, { train: addTrain(preA) });
+  const b = net.create(TRAIN_SOURCE, 1, { train: addTrain(preB) });
+  const never = net.create(TRAIN_SOURCE, 1, { train: addTrain([]) });
+  const drv = net.create(TRAIN_SOURCE, 1, { train: addTrain(post.map((q) => q - 1)) });
   const tgt = net.create('iaf_psc_delta', 1, { E_L: 0, V_m: 0, V_reset: 0, V_th: 1e6, t_ref: 0, tau_minus: ANCHOR.tauMinus });
   const params = { tau_plus: ANCHOR.tauPlus, lambda: ANCHOR.lambda, alpha: ANCHOR.alpha, mu_plus: 0, mu_minus: 0, Wmax: ANCHOR.wmax };
   const pa = net.connect(a, tgt, 'one_to_one', { model: 'stdp_synapse', weight: ANCHOR.w0, delay: 1, params });
@@ -405,7 +372,7 @@ test('spike archive pruning: unread entries stay, read ones go once the lookup w
 
 test('checks: Wmax sign and size, non-spiking sources, targets without tau_minus', () => {
   const net = new Network({ dt: DT });
-  const src = net.create('anchor5_train', 2, { train: addTrain([]) });
+  const src = net.create(TRAIN_SOURCE, 2, { train: addTrain([]) });
   const tgt = net.create('iaf_psc_delta', 2);
   const stdp = (weight: number, Wmax: number) => () => net.connect(src, tgt, 'all_to_all', { model: 'stdp_synapse', weight, params: { Wmax } });
   assert.throws(stdp(-1, 10), (e: unknown) => e instanceof SimulationError && /different signs/.test(e.message));

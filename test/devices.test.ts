@@ -23,6 +23,27 @@ function traceV(net: Network, pop: Population): Float64Array[] {
   return rows;
 }
 
+/**
+ * One poisson_generator at `rate` Hz into `n` parrots (all_to_all) for `tMs` ms: the parrots
+ * make each target's train observable, since the generator itself cannot be recorded.
+ */
+async function poissonThroughParrots(
+  seed: number,
+  rate: number,
+  n: number,
+  tMs: number,
+): Promise<{ parrots: Population; ids: number[]; steps: number[] }> {
+  const net = new Network({ dt: DT, seed });
+  const pg = net.create('poisson_generator', 1, { rate });
+  const parrots = net.create('parrot_neuron', n);
+  net.connect(pg, parrots, 'all_to_all');
+  const rec = recordSpikes(net, parrots);
+  net.simulate(tMs);
+  await net.close();
+  const { ids, steps } = spikesOf(rec);
+  return { parrots, ids, steps };
+}
+
 // A leak-only iaf_psc_delta at rest at 0 mV that cannot fire: V stays exactly 0 until an input.
 const QUIET = { E_L: 0, V_m: 0, V_reset: 0, V_th: 1e9, I_e: 0, tau_m: 10, t_ref: 0 };
 
@@ -30,14 +51,7 @@ test('poisson_generator through parrots: count mean and Fano factor match a Pois
   const N = 400;
   const T = 2000;
   const rate = 50;
-  const net = new Network({ dt: DT, seed: 12345 });
-  const pg = net.create('poisson_generator', 1, { rate });
-  const parrots = net.create('parrot_neuron', N);
-  net.connect(pg, parrots, 'all_to_all');
-  const rec = recordSpikes(net, parrots);
-  net.simulate(T);
-  await net.close();
-  const { ids, steps } = spikesOf(rec);
+  const { parrots, ids, steps } = await poissonThroughParrots(12345, rate, N, T);
   const K = Math.round(T / DT);
   // Active updates k = 1..K−1 (origin+start < k); stamp k+1, parrot repeats one step later
   // with stamp k+2, recorded while k+2 <= K: K−2 steps of mean rate·dt per train.
@@ -60,14 +74,7 @@ test('poisson_generator through parrots: count mean and Fano factor match a Pois
 test('poisson_generator: every target gets an independent train', async () => {
   const N = 400;
   const T = 2000;
-  const net = new Network({ dt: DT, seed: 7 });
-  const pg = net.create('poisson_generator', 1, { rate: 50 });
-  const parrots = net.create('parrot_neuron', N);
-  net.connect(pg, parrots, 'all_to_all');
-  const rec = recordSpikes(net, parrots);
-  net.simulate(T);
-  await net.close();
-  const { ids, steps } = spikesOf(rec);
+  const { parrots, ids, steps } = await poissonThroughParrots(7, 50, N, T);
   const binSteps = 100; // 10 ms
   const B = Math.round(T / DT / binSteps);
   const bins = Array.from({ length: N }, () => new Float64Array(B));

@@ -10,47 +10,16 @@ import {
   Network,
   Phase,
   SimulationError,
-  defineNeuronModel,
   defineSynapseModel,
-  registerNeuronModel,
   registerSynapseModel,
   type ProjectionData,
 } from '../engine/index.js';
+import { TRAIN_SOURCE, addTrain } from './fixtures/train-source.js';
 
 const DT = 0.1;
 
 /** What happened, in kernel order, across every network of the current test. */
 let log: string[] = [];
-
-const trains: number[][] = [];
-registerNeuronModel(
-  defineNeuronModel({
-    name: 'modtest_train',
-    doc: 'Test source: fires at the steps of a train given by the test.',
-    timing: 'grid',
-    output: 'spike',
-    params: { train: { default: 0, unit: '1', min: 0, integer: true, doc: 'Index of the train this neuron plays.' } },
-    state: { next: { unit: '1', initial: 0, internal: true, doc: 'Position in the train.' } },
-    ports: {},
-    prepare: () => null,
-    update(ctx) {
-      for (let i = 0; i < ctx.n; i++) {
-        const tr = trains[ctx.p.train[i]];
-        let j = ctx.s.next[i];
-        while (j < tr.length && tr[j] === ctx.step + 1) {
-          ctx.spike(i);
-          j++;
-        }
-        ctx.s.next[i] = j;
-      }
-    },
-  }),
-);
-
-function train(steps: number[]): number {
-  trains.push(steps);
-  return trains.length - 1;
-}
 
 interface RewardState {
   reward: number;
@@ -99,7 +68,7 @@ registerSynapseModel(
 
 function build(preSteps: number[]): { net: Network; proj: ProjectionData } {
   const net = new Network({ dt: DT });
-  const pre = net.create('modtest_train', 1, { train: train(preSteps) });
+  const pre = net.create(TRAIN_SOURCE, 1, { train: addTrain(preSteps) });
   const post = net.create('iaf_psc_delta', 1);
   const proj = net.connect(pre, post, 'one_to_one', { model: 'modtest_reward', weight: 0, params: { eta: 2 } });
   return { net, proj };

@@ -14,8 +14,6 @@ import { tableFromIPC as flechetteFromIPC } from '@uwdata/flechette';
 import {
   Network,
   SimulationError,
-  defineNeuronModel,
-  registerNeuronModel,
   readArrow,
   recordSpikes,
   recordWeights,
@@ -23,45 +21,14 @@ import {
   type WeightRecorderOptions,
 } from '../engine/index.js';
 import { tempDir } from './helpers.js';
+import { TRAIN_SOURCE, addTrain } from './fixtures/train-source.js';
 
 const DT = 0.1;
-const trains: number[][] = [];
-registerNeuronModel(
-  defineNeuronModel({
-    name: 'wrtest_train',
-    doc: 'Test source: fires at the steps of a train given by the test.',
-    timing: 'grid',
-    output: 'spike',
-    params: { train: { default: 0, unit: '1', min: 0, integer: true, doc: 'Index of the train this neuron plays.' } },
-    state: { next: { unit: '1', initial: 0, internal: true, doc: 'Position in the train.' } },
-    ports: {},
-    prepare: () => null,
-    update(ctx) {
-      for (let i = 0; i < ctx.n; i++) {
-        const tr = trains[ctx.p.train[i]];
-        let j = ctx.s.next[i];
-        while (j < tr.length && tr[j] === ctx.step + 1) {
-          ctx.spike(i);
-          j++;
-        }
-        ctx.s.next[i] = j;
-      }
-    },
-  }),
-);
-
 function poissonSteps(seed: string, rateHz: number, from: number, to: number): number[] {
   const rng = seedrandom.alea(seed);
   const out: number[] = [];
   for (let k = from; k <= to; k++) if (rng() < rateHz * DT * 1e-3) out.push(k);
   return out;
-}
-
-function trainIds(list: number[][]): number[] {
-  return list.map((t) => {
-    trains.push(t);
-    return trains.length - 1;
-  });
 }
 
 const STEPS = 3000;
@@ -80,8 +47,8 @@ interface Built {
  */
 function build(): Built {
   const net = new Network({ dt: DT, seed: 3 });
-  const pre = net.create('wrtest_train', 2, { train: trainIds(PRE) }, { name: 'pre' });
-  const drv = net.create('wrtest_train', 3, { train: trainIds(POST.map((t) => t.map((q) => q - 1))) }, { name: 'driver' });
+  const pre = net.create(TRAIN_SOURCE, 2, { train: PRE.map((t) => addTrain(t)) }, { name: 'pre' });
+  const drv = net.create(TRAIN_SOURCE, 3, { train: POST.map((t) => addTrain(t.map((q) => q - 1))) }, { name: 'driver' });
   const post = net.create('iaf_psc_delta', 3, { E_L: 0, V_m: 0, V_reset: 0, V_th: 1e6, t_ref: 0 }, { name: 'post' });
   const plastic = net.connect(pre, post, 'all_to_all', {
     model: 'stdp_synapse',
