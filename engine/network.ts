@@ -123,6 +123,7 @@ export class Network implements EventHandler {
     }
     this.kernel = new Kernel({ emit: (k) => this.emitStep(k), update: (k) => this.updateStep(k), record: (k) => this.recordStep(k) });
     this.spikeHandler = this.kernel.addHandler(this);
+    this.gridBatchHandler = this.kernel.addHandler({ handle: (step) => this.deliverGridBatch(step) });
     this.callbackHandler = this.kernel.addHandler({ handle: (step, _o, a) => this.callbacks[a](step) });
     this.modulatorHandler = this.kernel.addHandler({ handle: (step, _o, a, _b, v) => this.deliverModulator(step, a, v) });
   }
@@ -402,6 +403,12 @@ export class Network implements EventHandler {
   // Spikes of the clock tick running now: stamped at this step, delivered right after the tick.
   private tickSpikes = new Float64Array(64);
   private tickCount = 0;
+  // On-grid spikes of this step's grid updates (population, neuron, multiplicity), all stamped
+  // k+1: one queue entry per step delivers them in emission order (a time slice, not a queue
+  // entry per spike).
+  private gridSpikes = new Float64Array(192);
+  private gridCount = 0;
+  private readonly gridBatchHandler: number = -1;
 
   private emit = (pop: Population, i: number, offset: number, mult: number): void => {
     if (!(offset >= 0 && offset < this.dt)) {
@@ -418,9 +425,28 @@ export class Network implements EventHandler {
       this.tickCount++;
       return;
     }
+    if (pop.model.timing === 'grid' && offset === 0) {
+      if (3 * this.gridCount + 3 > this.gridSpikes.length) {
+        const grown = new Float64Array(this.gridSpikes.length * 2);
+        grown.set(this.gridSpikes);
+        this.gridSpikes = grown;
+      }
+      const at = 3 * this.gridCount++;
+      this.gridSpikes[at] = pop.id;
+      this.gridSpikes[at + 1] = i;
+      this.gridSpikes[at + 2] = mult;
+      return;
+    }
     const stamp = pop.model.timing === 'grid' ? this.kernel.step + 1 : this.kernel.step;
     this.kernel.schedule(stamp, offset, Phase.Spike, this.spikeHandler, pop.id, i, mult);
   };
+
+  private deliverGridBatch(step: number): void {
+    const spikes = this.gridSpikes;
+    const count = this.gridCount;
+    for (let j = 0; j < count; j++) this.handle(step, 0, spikes[3 * j], spikes[3 * j + 1], spikes[3 * j + 2]);
+    this.gridCount = 0;
+  }
 
   private emitStep(k: number): void {
     const ev = this.eventDriven;
@@ -445,6 +471,7 @@ export class Network implements EventHandler {
     }
     const grid = this.grid;
     for (let q = 0; q < grid.length; q++) grid[q].update(k);
+    if (this.gridCount > 0) this.kernel.schedule(k + 1, 0, Phase.Spike, this.gridBatchHandler, 0, 0, 0);
     if ((k + 1) % this.finiteCheckInterval === 0) {
       for (const pop of this.populations) pop.checkFinite(this.lastFiniteCheck * this.dt, (k + 1) * this.dt);
       this.lastFiniteCheck = k + 1;
