@@ -5,7 +5,7 @@
  * directly, one pass over the row per step, with no queue entries.
  */
 import type { ProjectionData } from './projection.js';
-import { poissonInversion } from './rng.js';
+import { poissonInversion, poissonPtrs } from './rng.js';
 
 /** The outgoing projections of one population, with device-level delivery. */
 export class OutgoingFanout {
@@ -34,7 +34,8 @@ export class OutgoingFanout {
       const b0 = pr.slotBase(step + 1, 0) % L;
       const end = rowPtr[i + 1];
       for (let s = rowPtr[i]; s < end; s++) {
-        const k = poissonInversion(uniform, lambda, expMinus);
+        // Inversion needs exp(−lambda) > 0; above 30 per step the rejection sampler takes over.
+        const k = lambda < 30 ? poissonInversion(uniform, lambda, expMinus) : poissonPtrs(uniform, lambda);
         if (k === 0) continue;
         const w = weight[s] * k;
         let slot = b0 + delay[s];

@@ -130,7 +130,30 @@ export class Network implements EventHandler {
 
   /** Current time in ms (everything before it has been simulated). */
   get time(): number {
-    return this.kernel.step * this.dt;
+    return this.stepToMs(this.kernel.step);
+  }
+
+  /**
+   * Steps per ms when 1/dt is a whole number (the usual resolutions), else 0. Converting with
+   * it, as NEST does, gives 3 steps at dt 0.1 as 0.3 ms (not 0.30000000000000004) and rounds
+   * a delay of 0.15 ms to 2 steps (0.15/0.1 is 1.4999999999999998).
+   */
+  private get stepsPerMs(): number {
+    const inv = 1 / this.dt;
+    const whole = Math.round(inv);
+    return whole >= 1 && Math.abs(inv - whole) < 1e-9 * whole ? whole : 0;
+  }
+
+  /** Time in ms of a step, as written to recorder files. */
+  stepToMs(step: number): number {
+    const spm = this.stepsPerMs;
+    return spm > 0 ? step / spm : step * this.dt;
+  }
+
+  /** ms → fractional steps (times the whole steps per ms when there is such a number). */
+  private msToStepsExact(ms: number): number {
+    const spm = this.stepsPerMs;
+    return spm > 0 ? ms * spm : ms / this.dt;
   }
 
   /** Current step. */
@@ -141,7 +164,7 @@ export class Network implements EventHandler {
   /** Converts a time in ms to a whole number of steps, refusing times off the grid. */
   toSteps(ms: number, what = 'time'): number {
     if (!Number.isFinite(ms)) throw new SimulationError('invalid_value', `${what} must be a finite number of ms, got ${ms}.`);
-    const steps = Math.round(ms / this.dt);
+    const steps = Math.round(this.msToStepsExact(ms));
     if (Math.abs(steps * this.dt - ms) > 1e-9 * Math.max(1, Math.abs(ms))) {
       throw new SimulationError('invalid_value', `${what} = ${ms} ms is not a multiple of dt = ${this.dt} ms; use a multiple of dt.`);
     }
@@ -237,58 +260,71 @@ export class Network implements EventHandler {
     this.charge(expected * (BYTES_PER_BUILT_SYNAPSE + BYTES_PER_PENDING_PAIR), `connect('${src.name}' -> '${tgt.name}', ${r.rule})`);
     this.memoryEstimate -= expected * BYTES_PER_PENDING_PAIR;
 
-    const baseName = syn.name ?? `${src.name}->${tgt.name}`;
-    const count = this.projectionNames.get(baseName) ?? 0;
-    const projName = syn.name ?? (count === 0 ? baseName : `${baseName}#${count}`);
-
-    const ai = a.indices;
-    const bi = b.indices;
-    const sameNeuron = src === tgt ? (x: number, y: number) => ai[x] === bi[y] : () => false;
-    const distance =
-      src.positions && tgt.positions && src.dims === tgt.dims
-        ? (x: number, y: number) => {
-            let d2 = 0;
-            for (let k = 0; k < src.dims; k++) {
-              const diff = src.positions![ai[x] * src.dims + k] - tgt.positions![bi[y] * tgt.dims + k];
-              d2 += diff * diff;
-            }
-            return Math.sqrt(d2);
-          }
-        : null;
-    const sameCount = src === tgt ? countSamePairs(ai, bi) : 0;
-    const pairs = generatePairs(r, { nPre: a.size, nPost: b.size, same: sameNeuron, distance, rng: () => this.streams.stream(`${projName}/wiring`), sameCount });
-    const m = pairs.length;
-    const sources = new Uint32Array(m);
-    const targets = new Uint32Array(m);
-    for (let s = 0; s < m; s++) {
-      sources[s] = ai[pairs.src[s]];
-      targets[s] = bi[pairs.tgt[s]];
-    }
-    const weights = expandValues(`${projName} weight`, syn.weight ?? 1, m, () => this.streams.stream(`${projName}/weight`));
-    const delayMs = expandValues(`${projName} delay`, syn.delay ?? this.dt, m, () => this.streams.stream(`${projName}/delay`));
-    const delays = new Uint16Array(m);
-    if (syn.sameStep) {
-      if (tgt.model.timing !== 'clock' || src.model.timing === 'clock' || syn.delay !== undefined) {
-        throw new SimulationError(
-          'invalid_delay',
-          `${projName}: sameStep connections lead from a grid or event-driven source to a clock-driven target and take no delay; '${src.name}' is ${src.model.timing}, '${tgt.name}' is ${tgt.model.timing}${syn.delay !== undefined ? ', and a delay was given' : ''}.`,
-        );
+    try {
+      const baseName = syn.name ?? `${src.name}->${tgt.name}`;
+      const count = this.projectionNames.get(baseName) ?? 0;
+      if (syn.name !== undefined && count > 0) {
+        // Its random streams are keyed by the name: two projections must not share them.
+        throw new SimulationError('invalid_connection', `a projection named '${syn.name}' already exists; give each connect() its own name.`);
       }
-      // Delay 0: the spike stamped t lands in the slot the tick at t reads.
-    } else {
-      for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
+      const projName = syn.name ?? (count === 0 ? baseName : `${baseName}#${count}`);
+      if (src.positions && tgt.positions && src.dims !== tgt.dims) {
+        throw new SimulationError('invalid_connection', `'${src.name}' has ${src.dims}-D positions and '${tgt.name}' ${tgt.dims}-D ones; distances need positions of the same dimension.`);
+      }
+
+      const ai = a.indices;
+      const bi = b.indices;
+      const sameNeuron = src === tgt ? (x: number, y: number) => ai[x] === bi[y] : () => false;
+      const distance =
+        src.positions && tgt.positions && src.dims === tgt.dims
+          ? (x: number, y: number) => {
+              let d2 = 0;
+              for (let k = 0; k < src.dims; k++) {
+                const diff = src.positions![ai[x] * src.dims + k] - tgt.positions![bi[y] * tgt.dims + k];
+                d2 += diff * diff;
+              }
+              return Math.sqrt(d2);
+            }
+          : null;
+      const sameCount = src === tgt ? countSamePairs(ai, bi) : 0;
+      const pairs = generatePairs(r, { nPre: a.size, nPost: b.size, same: sameNeuron, distance, rng: () => this.streams.stream(`${projName}/wiring`), sameCount });
+      const m = pairs.length;
+      const sources = new Uint32Array(m);
+      const targets = new Uint32Array(m);
+      for (let s = 0; s < m; s++) {
+        sources[s] = ai[pairs.src[s]];
+        targets[s] = bi[pairs.tgt[s]];
+      }
+      const weights = expandValues(`${projName} weight`, syn.weight ?? 1, m, () => this.streams.stream(`${projName}/weight`));
+      const delayMs = expandValues(`${projName} delay`, syn.delay ?? this.dt, m, () => this.streams.stream(`${projName}/delay`));
+      const delays = new Uint16Array(m);
+      if (syn.sameStep) {
+        if (tgt.model.timing !== 'clock' || src.model.timing === 'clock' || syn.delay !== undefined) {
+          throw new SimulationError(
+            'invalid_delay',
+            `${projName}: sameStep connections lead from a grid or event-driven source to a clock-driven target and take no delay; '${src.name}' is ${src.model.timing}, '${tgt.name}' is ${tgt.model.timing}${syn.delay !== undefined ? ', and a delay was given' : ''}.`,
+          );
+        }
+        // Delay 0: the spike stamped t lands in the slot the tick at t reads.
+      } else {
+        for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
+      }
+      const check = synapse.check?.(synParams, weights);
+      if (check) throw new SimulationError('invalid_value', `${projName} (${synapse.name}): ${check}`);
+      const csr = buildCsr(src.n, sources, targets, weights, delays);
+      const proj = new ProjectionData(this.projections.length, src, tgt, synapse, synParams, port, csr, this.dt);
+      proj.state = synapse.init(proj, synParams);
+      this.projections.push(proj);
+      // Counted only once built, so a refused connect() does not shift later projections' streams.
+      this.projectionNames.set(baseName, count + 1);
+      src.outgoing.push(proj);
+      this.structureChanged = true;
+      return proj;
+    } catch (err) {
+      // A refused connect() leaves the memory estimate as it found it.
+      this.memoryEstimate -= expected * BYTES_PER_BUILT_SYNAPSE;
+      throw err;
     }
-    const check = synapse.check?.(synParams, weights);
-    if (check) throw new SimulationError('invalid_value', `${projName} (${synapse.name}): ${check}`);
-    const csr = buildCsr(src.n, sources, targets, weights, delays);
-    const proj = new ProjectionData(this.projections.length, src, tgt, synapse, synParams, port, csr, this.dt);
-    proj.state = synapse.init(proj, synParams);
-    this.projections.push(proj);
-    // Counted only once built, so a refused connect() does not shift later projections' streams.
-    this.projectionNames.set(baseName, count + 1);
-    src.outgoing.push(proj);
-    this.structureChanged = true;
-    return proj;
   }
 
   private delaySteps(ms: number, what: string): number {
@@ -296,7 +332,7 @@ export class Network implements EventHandler {
     if (!(ms >= dt * (1 - 1e-9))) {
       throw new SimulationError('invalid_delay', `${what}: delay ${ms} ms is below the resolution dt = ${dt} ms; every delay must be at least dt.`);
     }
-    const steps = Math.round(ms / dt);
+    const steps = Math.round(this.msToStepsExact(ms));
     if (steps > 65535) {
       throw new SimulationError('invalid_delay', `${what}: delay ${ms} ms is ${steps} steps, more than the 65535 a connection can hold; use a coarser dt or a shorter delay.`);
     }
@@ -391,7 +427,8 @@ export class Network implements EventHandler {
     const sinks = pop.spikeSinks;
     // A spike of multiplicity m is m spikes to a recorder, as in NEST (one row each).
     for (let q = 0; q < sinks.length; q++) for (let r = 0; r < mult; r++) sinks[q].onSpike(pop, i, step, offset);
-    if (pop.history !== null) pop.history.add(i, step * this.dt + offset);
+    // A spike of multiplicity m is m spikes to the archive, as NEST's parrot_neuron records them.
+    if (pop.history !== null) for (let m = 0; m < mult; m++) pop.history.add(i, step * this.dt + offset);
     const out = pop.outgoing;
     for (let q = 0; q < out.length; q++) {
       const pr = out[q];
@@ -646,7 +683,7 @@ export class Network implements EventHandler {
           source[o] = first + i;
           target[o] = tFirst + pr.target[s];
           weight[o] = pr.weight[s];
-          delay[o] = pr.delay[s] * this.dt;
+          delay[o] = this.stepToMs(pr.delay[s]);
           modelKey[o] = key;
         }
       }

@@ -81,7 +81,8 @@ export function poissonInversion(uniform: () => number, lambda: number, expMinus
   return k;
 }
 
-function poissonPtrs(uniform: () => number, lambda: number): number {
+/** Poisson sample for larger means by transformed rejection (PTRS, Hörmann 1993). */
+export function poissonPtrs(uniform: () => number, lambda: number): number {
   const slam = Math.sqrt(lambda);
   const logLam = Math.log(lambda);
   const b = 0.931 + 2.53 * slam;

@@ -34,11 +34,11 @@ export class SpikeRecorder implements Recorder, SpikeSink {
   private stPop = new Int32Array(256);
   private staged = 0;
   private order = new Uint32Array(256);
-  private readonly dt: number;
+  private readonly net: Network;
 
   constructor(net: Network, targets: readonly (Population | PopulationView)[], options: SpikeRecorderOptions = {}) {
     if (targets.length === 0) throw new SimulationError('recorder_error', 'recordSpikes() needs at least one population or view.');
-    this.dt = net.dt;
+    this.net = net;
     const pops: Population[] = [];
     for (const t of targets) {
       const pop = t.population;
@@ -75,7 +75,7 @@ export class SpikeRecorder implements Recorder, SpikeSink {
     if (this.staged === this.stStep.length) this.growStage();
     const r = this.staged++;
     this.stStep[r] = step;
-    this.stTime[r] = step * this.dt + offset;
+    this.stTime[r] = this.net.stepToMs(step) + offset;
     this.stId[r] = pop.firstId + i;
     this.stPop[r] = this.popKey.get(pop)!;
   }

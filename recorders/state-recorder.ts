@@ -54,7 +54,7 @@ export class StateRecorder implements Recorder {
   readonly intervalSteps: number;
   private readonly writer: ArrowColumnWriter;
   private readonly segments: Segment[] = [];
-  private readonly dt: number;
+  private readonly net: Network;
   private readonly hasGrid: boolean;
   private readonly hasClock: boolean;
   /** Time step of the grid values held in the segments' staging buffers, or −1. */
@@ -63,7 +63,7 @@ export class StateRecorder implements Recorder {
 
   constructor(net: Network, targets: readonly (Population | PopulationView)[], options: StateRecorderOptions = {}) {
     if (targets.length === 0) throw new SimulationError('recorder_error', 'recordStates() needs at least one population or view.');
-    this.dt = net.dt;
+    this.net = net;
     const masks = new Map<Population, Uint8Array>();
     for (const t of targets) {
       if (!(t instanceof PopulationView)) {
@@ -161,7 +161,7 @@ export class StateRecorder implements Recorder {
   private writeGroup(t: number, withLive: boolean, withStaged: boolean): void {
     const w = this.writer;
     const cols = w.buffers;
-    const time = t * this.dt;
+    const time = this.net.stepToMs(t);
     const vars = this.variables;
     const nv = vars.length;
     const mixed = this.hasClock;

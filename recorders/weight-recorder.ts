@@ -48,7 +48,7 @@ export class WeightRecorder implements Recorder, WeightSink {
   readonly intervalSteps: number;
   readonly projections: readonly ProjectionData[];
   private readonly writer: ArrowColumnWriter;
-  private readonly dt: number;
+  private readonly net: Network;
   private closed = false;
 
   constructor(net: Network, projections: readonly ProjectionData[], options: WeightRecorderOptions = {}) {
@@ -57,7 +57,7 @@ export class WeightRecorder implements Recorder, WeightSink {
       throw new SimulationError('recorder_error', `recordWeights(): mode must be 'change' or 'interval', got '${String(mode)}'.`);
     }
     this.mode = mode;
-    this.dt = net.dt;
+    this.net = net;
     if (projections.length === 0) {
       throw new SimulationError('recorder_error', 'recordWeights(): no projection to record; pass what net.connect() returned (by default every plastic projection is recorded, and this network has none).');
     }
@@ -132,7 +132,7 @@ export class WeightRecorder implements Recorder, WeightSink {
     if (this.closed || this.intervalSteps === 0 || step % this.intervalSteps !== 0) return;
     const w = this.writer;
     const cols = w.buffers;
-    const t = step * this.dt;
+    const t = this.net.stepToMs(step);
     for (const pr of this.projections) {
       const { rowPtr, target, weight } = pr;
       const srcFirst = pr.source.firstId;

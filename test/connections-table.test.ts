@@ -70,16 +70,16 @@ function build(): { net: Network; a: Population; b: Population; c: Population; e
   // A -> B all-to-all, target-major weight array; delay 0.3 ms = 3 steps.
   const w = Array.from({ length: 20 }, (_, k) => 0.5 + k);
   net.connect(a, b, 'all_to_all', { weight: w, delay: 0.3 });
-  for (let t = 0; t < 4; t++) for (let s = 0; s < 5; s++) expected.push({ source: s, target: 5 + t, weight: w[t * 5 + s], delay_ms: 3 * 0.1, synapse_model: 'static_synapse' });
+  for (let t = 0; t < 4; t++) for (let s = 0; s < 5; s++) expected.push({ source: s, target: 5 + t, weight: w[t * 5 + s], delay_ms: 0.3, synapse_model: 'static_synapse' });
   // B[1..2] -> A[{0, 4}] one-to-one, inhibitory, 1 ms.
   net.connect(b.slice(1, 3), a.select([0, 4]), 'one_to_one', { weight: -2, delay: 1 });
-  expected.push({ source: 6, target: 0, weight: -2, delay_ms: 10 * 0.1, synapse_model: 'static_synapse' });
-  expected.push({ source: 7, target: 4, weight: -2, delay_ms: 10 * 0.1, synapse_model: 'static_synapse' });
+  expected.push({ source: 6, target: 0, weight: -2, delay_ms: 1, synapse_model: 'static_synapse' });
+  expected.push({ source: 7, target: 4, weight: -2, delay_ms: 1, synapse_model: 'static_synapse' });
   // C -> C explicit, with the second synapse model.
   net.connect(c, c, { rule: 'explicit', sources: [2, 0, 2], targets: [1, 1, 0] }, { model: 'table_scaled_synapse', weight: [7, 8, 9], delay: [0.1, 0.2, 2.5], params: { scale: 3 } });
-  expected.push({ source: 11, target: 10, weight: 7, delay_ms: 1 * 0.1, synapse_model: 'table_scaled_synapse' });
-  expected.push({ source: 9, target: 10, weight: 8, delay_ms: 2 * 0.1, synapse_model: 'table_scaled_synapse' });
-  expected.push({ source: 11, target: 9, weight: 9, delay_ms: 25 * 0.1, synapse_model: 'table_scaled_synapse' });
+  expected.push({ source: 11, target: 10, weight: 7, delay_ms: 0.1, synapse_model: 'table_scaled_synapse' });
+  expected.push({ source: 9, target: 10, weight: 8, delay_ms: 0.2, synapse_model: 'table_scaled_synapse' });
+  expected.push({ source: 11, target: 9, weight: 9, delay_ms: 2.5, synapse_model: 'table_scaled_synapse' });
   // A -> C fixed in-degree, static again (the dictionary keeps one entry per model).
   net.connect(a, c, { rule: 'fixed_indegree', indegree: 2 }, { weight: 1.25 });
   return { net, a, b, c, expected };
@@ -124,7 +124,8 @@ test('rows follow the projections: projection order, then source, with the CSR c
         lastSource = row.source;
         assert.is(row.target, pr.targetPopulation.firstId + pr.target[s]);
         assert.is(row.weight, pr.weight[s]);
-        assert.is(row.delay_ms, pr.delay[s] * net.dt);
+        // Steps become ms as NEST writes them: 3 steps at dt 0.1 is 0.3, not 3·0.1.
+        assert.is(row.delay_ms, pr.delay[s] / 10);
         assert.is(row.synapse_model, pr.synapse.name);
       }
     }
