@@ -10,8 +10,12 @@ import { dirname } from 'node:path';
 import {
   Dictionary,
   Field,
+  Bool,
   Float64,
+  Int8,
+  Int16,
   Int32,
+  type DataType,
   MetadataVersion,
   RecordBatch,
   RecordBatchStreamWriter,
@@ -28,13 +32,27 @@ import {
 import { FileBlock, Footer } from 'apache-arrow/ipc/metadata/file';
 import { SimulationError } from '../engine/errors.js';
 
-/** Column declaration: Uint32, Float64, or a dictionary-encoded string with fixed values. */
+/**
+ * Column declaration: a numeric type, a boolean (written 0/1 into the buffer), or a
+ * dictionary-encoded string with fixed values (the buffer holds the value's index).
+ */
 export type ColumnSpec =
-  | { name: string; type: 'uint32' }
-  | { name: string; type: 'float64' }
+  | { name: string; type: 'uint32' | 'float64' | 'int32' | 'int16' | 'int8' | 'bool' }
   | { name: string; type: 'dictionary'; values: readonly string[] };
 
-type ColumnData = Uint32Array | Float64Array | Int32Array;
+type NumericType = 'uint32' | 'float64' | 'int32' | 'int16' | 'int8' | 'bool';
+
+/** Buffer and Arrow type of each numeric column type (booleans are bit-packed when written). */
+const NUMERIC: Record<NumericType, { buffer: (n: number) => ColumnData; arrow: () => DataType }> = {
+  uint32: { buffer: (n) => new Uint32Array(n), arrow: () => new Uint32() },
+  float64: { buffer: (n) => new Float64Array(n), arrow: () => new Float64() },
+  int32: { buffer: (n) => new Int32Array(n), arrow: () => new Int32() },
+  int16: { buffer: (n) => new Int16Array(n), arrow: () => new Int16() },
+  int8: { buffer: (n) => new Int8Array(n), arrow: () => new Int8() },
+  bool: { buffer: (n) => new Uint8Array(n), arrow: () => new Bool() },
+};
+
+type ColumnData = Uint32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
 /** Default rows per record batch. */
 export const DEFAULT_BATCH_SIZE = 65536;
@@ -78,9 +96,7 @@ export class ArrowColumnWriter {
     this.batchSize = batchSize;
     const fields = specs.map((c, k) => new Field(c.name, arrowType(c, k), false));
     this.schema = new Schema(fields, new Map(metadata));
-    this.columns = specs.map((c) =>
-      c.type === 'uint32' ? new Uint32Array(batchSize) : c.type === 'float64' ? new Float64Array(batchSize) : new Int32Array(batchSize),
-    );
+    this.columns = specs.map((c) => (c.type === 'dictionary' ? new Int32Array(batchSize) : NUMERIC[c.type].buffer(batchSize)));
     this.dictionaries = specs.map((c) => (c.type === 'dictionary' ? makeVector(vectorFromArray([...c.values], new Utf8()).data[0]) : null));
     if (path !== null) {
       try {
@@ -143,11 +159,11 @@ export class ArrowColumnWriter {
     const children = this.specs.map((spec, c) => {
       const data = this.columns[c].slice(0, n);
       const type = this.schema.fields[c].type;
-      return spec.type === 'dictionary'
-        ? makeData({ type: type as Dictionary<Utf8, Int32>, length: n, data: data as Int32Array, dictionary: this.dictionaries[c]! })
-        : spec.type === 'uint32'
-          ? makeData({ type: type as Uint32, length: n, data: data as Uint32Array })
-          : makeData({ type: type as Float64, length: n, data: data as Float64Array });
+      if (spec.type === 'dictionary') {
+        return makeData({ type: type as Dictionary<Utf8, Int32>, length: n, data: data as Int32Array, dictionary: this.dictionaries[c]! });
+      }
+      if (spec.type === 'bool') return makeData({ type: type as Bool, length: n, data: packBits(data as Uint8Array) });
+      return makeData({ type, length: n, data } as never);
     });
     return new RecordBatch(this.schema, makeData({ type: new Struct(this.schema.fields), length: n, children }));
   }
@@ -213,10 +229,16 @@ export class ArrowColumnWriter {
  * apache-arrow otherwise numbers dictionaries from a process-wide counter, and the id is
  * written into the file, so a second identical run in the same process would differ.
  */
-function arrowType(c: ColumnSpec, position: number): Uint32 | Float64 | Dictionary<Utf8, Int32> {
-  if (c.type === 'uint32') return new Uint32();
-  if (c.type === 'float64') return new Float64();
-  return new Dictionary(new Utf8(), new Int32(), position);
+function arrowType(c: ColumnSpec, position: number): DataType {
+  if (c.type === 'dictionary') return new Dictionary(new Utf8(), new Int32(), position);
+  return NUMERIC[c.type].arrow();
+}
+
+/** Arrow's boolean layout: one bit per row, least significant bit first. */
+function packBits(values: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 8));
+  for (let i = 0; i < values.length; i++) if (values[i]) out[i >> 3] |= 1 << (i & 7);
+  return out;
 }
 
 /**
