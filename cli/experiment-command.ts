@@ -15,7 +15,7 @@ export type Report<R> = (result: R, files: string[], out: string) => string[];
 /** Adds `run <name>` for an experiment to the `run` command. */
 export function addExperimentCommand<S extends z.AnyZodObject, R extends RunResult>(run: Command, exp: Experiment<S, R>, report: Report<R>): Command {
   const cmd = run.command(exp.name).description(exp.description);
-  addCommonOptions(cmd, exp.name);
+  addCommonOptions(cmd, exp.name, exp.defaultSeed ?? 12345);
   addSchemaOptions(cmd, exp.options);
   cmd.action(async () => {
     await runExperiment(cmd, exp, report);
@@ -24,14 +24,14 @@ export function addExperimentCommand<S extends z.AnyZodObject, R extends RunResu
 }
 
 /** --out, --seed, --quiet, --config. */
-export function addCommonOptions(cmd: Command, name: string): void {
+export function addCommonOptions(cmd: Command, name: string, defaultSeed: number): void {
   cmd
     .option('--out <dir>', 'output folder', `out/${name}`)
     .option('--seed <n>', 'master random seed', (v) => {
       const x = Number(v);
       if (!Number.isSafeInteger(x) || x < 0) throw new Error(`--seed expects a non-negative whole number, got '${v}'.`);
       return x;
-    }, 12345)
+    }, defaultSeed)
     .option('--quiet', 'no progress output', false)
     .option('--config <file>', 'JSON file with options (validated; flags given explicitly win)');
 }

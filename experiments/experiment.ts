@@ -35,6 +35,8 @@ export interface Experiment<S extends z.AnyZodObject, R extends RunResult> {
   description: string;
   /** Options with defaults; CLI flags are generated from it. */
   options: S;
+  /** Seed used when --seed is not given (the original study's, where it had one). */
+  defaultSeed?: number;
   run(options: z.infer<S> & CommonOptions, hooks?: RunHooks): Promise<R>;
   /** Writes the figures of a finished run into `out` and returns their file names. */
   plot?(result: R, options: z.infer<S>, out: string): Promise<string[]>;
