@@ -68,3 +68,32 @@ export function rateHistogramSpec(rates: ArrayLike<number>, title: string): TopL
     },
   } as TopLevelSpec;
 }
+
+/**
+ * Renders a plain vega spec (not vega-lite) to an SVG string, for figures vega-lite cannot
+ * express (e.g. projected polygons); same headless renderer as {@link renderSvg}.
+ */
+export async function renderVegaSvg(spec: vega.Spec): Promise<string> {
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return canonicalSvgIds(svg);
+}
+
+/**
+ * Renumbers the gradient and clip-path ids of a vega SVG by order of first appearance. vega
+ * draws them from process-wide counters, so without this the same figure comes out with
+ * different ids depending on what was rendered before it in the process.
+ */
+export function canonicalSvgIds(svg: string): string {
+  const ids = new Map<string, string>();
+  const next: Record<string, number> = { gradient_: 0, clip: 0 };
+  return svg.replace(/(id="|url\(#)(p_)?(gradient_|clip)(\d+)/g, (_m, ctx: string, pre: string | undefined, kind: string, num: string) => {
+    let id = ids.get(kind + num);
+    if (id === undefined) {
+      id = kind + next[kind]++;
+      ids.set(kind + num, id);
+    }
+    return ctx + (pre ?? '') + id;
+  });
+}
