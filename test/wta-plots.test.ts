@@ -10,7 +10,7 @@ import {
   gridVisualizationSvg,
   gridVisualization3dSvg,
   gridTitle,
-  rasterSpec,
+  wtaRasterSpec,
   gridVisualizationSpec,
   gridVisualization3dSpec,
   type RasterInput,
@@ -58,7 +58,7 @@ function rectOf(item: string): [number, number, number, number] {
 const closeTo = (a: number, b: number, tol: number, what: string) =>
   assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
-// Layout constants of rasterSpec (plot width, rows of 3 px for the network and 2 px for the
+// Layout constants of wtaRasterSpec (plot width, rows of 3 px for the network and 2 px for the
 // inputs, with panel heights clamped to [120, 600] and [80, 300] px).
 const WIDTH = 1200;
 
@@ -153,8 +153,8 @@ test('raster: rendering is deterministic and a 5 s run of 125 neurons + 100 inpu
 
 test('raster: mismatched array lengths are refused', () => {
   const r = smallRaster();
-  assert.throws(() => rasterSpec({ ...r, neuronIds: [1] }), /spike steps/);
-  assert.throws(() => rasterSpec({ ...r, inputKinds: [0] }), /input arrays/);
+  assert.throws(() => wtaRasterSpec({ ...r, neuronIds: [1] }), /spike steps/);
+  assert.throws(() => wtaRasterSpec({ ...r, inputKinds: [0] }), /input arrays/);
 });
 
 test('grid heatmap: title, labels, one cell and one number per WTA at (row w div m, column w mod m)', async () => {

@@ -49,7 +49,7 @@ function panelHeight(rows: number, pxPerRow: number, min: number, max: number): 
  * `net_shade`) above the input panel (`input_noise`, `input_pattern`, shading `input_shade`),
  * sharing the time axis.
  */
-export function rasterSpec(r: RasterInput): TopLevelSpec {
+export function wtaRasterSpec(r: RasterInput): TopLevelSpec {
   const n = r.spikeSteps.length;
   if (r.neuronIds.length !== n) throw new Error(`rasterSvg: ${n} spike steps but ${r.neuronIds.length} neuron ids`);
   const ni = r.inputSteps.length;
@@ -157,7 +157,7 @@ export function rasterSpec(r: RasterInput): TopLevelSpec {
  * (noise black, frozen pattern red), pattern periods shaded across both, time in ms.
  */
 export async function rasterSvg(r: RasterInput): Promise<string> {
-  return canonicalSvgIds(await renderSvg(rasterSpec(r)));
+  return canonicalSvgIds(await renderSvg(wtaRasterSpec(r)));
 }
 
 /** WTA sizes on their grid. WTA w sits at row i = floor(w / m), column j = w mod m. */
