@@ -14,7 +14,8 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  return svg;
+  // vega numbers gradient and clip ids process-wide; renumber so figures are byte-identical.
+  return canonicalSvgIds(svg);
 }
 
 /** Renders a spec and writes it to `path`. */
