@@ -6,10 +6,10 @@ import '../models/index.js';
 import '../synapses/index.js';
 
 export { Network, type NetworkOptions, type CreateOptions, type SynapseSpec, type Recorder, type RunStats } from './network.js';
-export { Population, PopulationView, type SpikeSink } from './population.js';
+export { Population, PopulationView, type SpikeSink, type ForceSpikesSpec } from './population.js';
 export { ProjectionData } from './projection.js';
 export { SimulationError, type ErrorCode } from './errors.js';
-export { defineNeuronModel, type NeuronModel, type NeuronModelDef, type UpdateContext, type PortSpec } from './model.js';
+export { defineNeuronModel, type NeuronModel, type NeuronModelDef, type UpdateContext, type PortSpec, type ForcedSpikes } from './model.js';
 export { defineSynapseModel, type SynapseModel, type SynapseModelDef } from './synapse.js';
 export { registerNeuronModel, registerSynapseModel, getNeuronModel, getSynapseModel, neuronModelNames, synapseModelNames } from './registry.js';
 export { Phase, type PhaseRank } from './kernel.js';

@@ -26,6 +26,19 @@ export interface Arrivals {
   offset: Float64Array;
 }
 
+/**
+ * The spikes forced on a population for the current update (see `Population.forceSpikes`).
+ * In 'replace' mode the engine discards the model's own spikes and emits exactly `ids`, so a
+ * stochastic model should skip its draws; in 'or' mode it adds the forced spikes the model did
+ * not emit itself. The engine emits the forced spikes after the model's update.
+ */
+export interface ForcedSpikes {
+  mode: 'none' | 'replace' | 'or';
+  /** Local indices forced to spike in this update, ascending, without duplicates. */
+  ids: Uint32Array;
+  count: number;
+}
+
 /** Kind of signal a port receives. */
 export type PortKind = 'spike' | 'current';
 
@@ -76,6 +89,8 @@ export interface UpdateContext<P extends string = string, S extends string = str
   readonly arrivals: Arrivals;
   /** Event-driven models: per-neuron agenda keyed by time (ms), kept across steps. */
   readonly agenda: IndexedMinHeap;
+  /** Spikes forced on this update (mode 'none' when nothing is forced). */
+  readonly forced: ForcedSpikes;
 }
 
 /** Full declaration of a neuron (or device) model. */

@@ -309,6 +309,20 @@ export class Network implements EventHandler {
       } else {
         for (let s = 0; s < m; s++) delays[s] = this.delaySteps(delayMs[s], projName);
       }
+      if (synapse.tickInput !== undefined || synapse.tickEnd !== undefined) {
+        // Per-tick models see presynaptic spikes in the step of their stamp, so only the
+        // smallest delay describes what they do.
+        if (tgt.model.timing !== 'clock') {
+          throw new SimulationError('invalid_connection', `${projName}: synapse model '${synapse.name}' works on the ticks of a clock-driven target, but '${tgt.name}' (${tgt.model.name}) is ${tgt.model.timing}-driven.`);
+        }
+        const minimal = src.model.timing === 'clock' ? 1 : 0;
+        if (delays.some((d) => d !== minimal)) {
+          throw new SimulationError(
+            'invalid_delay',
+            `${projName}: synapse model '${synapse.name}' takes its presynaptic spikes in the step of their stamp; connect from '${src.name}' ${minimal === 0 ? 'with sameStep: true' : 'with the default delay of one step'}.`,
+          );
+        }
+      }
       const check = synapse.check?.(synParams, weights);
       if (check) throw new SimulationError('invalid_value', `${projName} (${synapse.name}): ${check}`);
       const csr = buildCsr(src.n, sources, targets, weights, delays);
@@ -432,7 +446,10 @@ export class Network implements EventHandler {
     const out = pop.outgoing;
     for (let q = 0; q < out.length; q++) {
       const pr = out[q];
-      pr.synapse.transmit(pr, pr.state, i, step, offset, mult);
+      const syn = pr.synapse;
+      if (syn.transmit !== undefined) syn.transmit(pr, pr.state, i, step, offset, mult);
+      // Per-tick models read the step's presynaptic spikes in their tickEnd().
+      if (syn.tickEnd !== undefined) pr.notePre(i, mult);
       this.stats.synapticEvents += pr.rowPtr[i + 1] - pr.rowPtr[i];
     }
   }
@@ -443,6 +460,12 @@ export class Network implements EventHandler {
   // On-grid spikes of this step's grid updates (population, neuron, multiplicity), all stamped
   // k+1: one queue entry per step delivers them in emission order (a time slice, not a queue
   // entry per spike).
+  // Per clock-driven population (parallel to `clocked`): its incoming projections with
+  // per-tick synapse models, and the neurons that spiked in its tick of the current step.
+  private tickInputs: ProjectionData[][] = [];
+  private tickEnds: ProjectionData[][] = [];
+  private tickSpiked: Uint32Array[] = [];
+  private tickSpikedCount = new Uint32Array(0);
   private gridSpikes = new Float64Array(192);
   private gridCount = 0;
   private readonly gridBatchHandler: number = -1;
@@ -500,11 +523,33 @@ export class Network implements EventHandler {
     for (let q = 0; q < clocked.length; q++) {
       const pop = clocked[q];
       if (k % (pop.model.period ?? 1) !== 0) continue;
+      const inputs = this.tickInputs[q];
+      if (inputs.length > 0) {
+        const base = (k % pop.ringLength) * pop.n;
+        for (let j = 0; j < inputs.length; j++) inputs[j].synapse.tickInput!(inputs[j], inputs[j].state, k, base);
+      }
       this.tickCount = 0;
       pop.update(k);
       const spikes = this.tickSpikes;
+      if (this.tickEnds[q].length > 0) {
+        if (this.tickSpiked[q].length < this.tickCount) this.tickSpiked[q] = new Uint32Array(2 * this.tickCount);
+        const spiked = this.tickSpiked[q];
+        for (let j = 0; j < this.tickCount; j++) spiked[j] = spikes[2 * j];
+        this.tickSpikedCount[q] = this.tickCount;
+      }
       for (let j = 0; j < this.tickCount; j++) this.handle(k, 0, pop.id, spikes[2 * j], spikes[2 * j + 1]);
       this.tickCount = 0;
+    }
+    // Learning after every tick of the step: a per-tick projection then has all presynaptic
+    // spikes stamped k, whichever clock population fired them and in whatever order they tick.
+    for (let q = 0; q < clocked.length; q++) {
+      const ends = this.tickEnds[q];
+      if (ends.length === 0 || k % (clocked[q].model.period ?? 1) !== 0) continue;
+      for (let j = 0; j < ends.length; j++) {
+        const pr = ends[j];
+        pr.synapse.tickEnd!(pr, pr.state, k, this.tickSpiked[q], this.tickSpikedCount[q]);
+        pr.tickPreCount = 0;
+      }
     }
     const grid = this.grid;
     for (let q = 0; q < grid.length; q++) grid[q].update(k);
@@ -587,6 +632,10 @@ export class Network implements EventHandler {
           );
         }
       }
+      this.tickInputs = this.clocked.map((pop) => this.projections.filter((pr) => pr.targetPopulation === pop && pr.synapse.tickInput !== undefined));
+      this.tickEnds = this.clocked.map((pop) => this.projections.filter((pr) => pr.targetPopulation === pop && pr.synapse.tickEnd !== undefined));
+      this.tickSpiked = this.clocked.map((pop, q) => this.tickSpiked[q] ?? new Uint32Array(pop.n));
+      this.tickSpikedCount = new Uint32Array(this.clocked.length);
       this.structureChanged = false;
     } else {
       for (const pop of this.populations) if (pop.dirty) pop.prepare(this.dt, pop.ringLength, k, this.emit);

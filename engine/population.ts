@@ -3,7 +3,7 @@
  * Float64Array per parameter and per state variable), and views onto parts of them.
  */
 import { SimulationError, suggestion } from './errors.js';
-import type { Arrivals, NeuronModel, UpdateContext } from './model.js';
+import type { Arrivals, ForcedSpikes, NeuronModel, UpdateContext } from './model.js';
 import { OutgoingFanout } from './fanout.js';
 import { EventInbox } from './event-inbox.js';
 import { IndexedMinHeap } from './indexed-heap.js';
@@ -17,6 +17,20 @@ import type { RandomStream, RandomStreams } from './rng.js';
 export interface SpikeSink {
   /** Spike of local neuron i at time step·dt + offset. */
   onSpike(pop: Population, i: number, step: number, offset: number): void;
+}
+
+/** What {@link Population.forceSpikes} takes. */
+export interface ForceSpikesSpec {
+  /**
+   * 'replace': the population spikes exactly at the forced steps (the model's own spikes are
+   * dropped); 'or': the forced spikes are added to the model's own.
+   */
+  mode: 'replace' | 'or';
+  /**
+   * One list of steps per neuron (local index), or a function from a step to the local indices
+   * that spike then. Steps are the network's steps (time / dt) at which the spikes are stamped.
+   */
+  spikes: readonly ArrayLike<number>[] | ((step: number) => ArrayLike<number>);
 }
 
 /** A set of neurons of one population, given by local indices (a slice or a list). */
@@ -113,6 +127,16 @@ export class Population extends PopulationView {
   /** The model's step function bound to ctx (a per-population copy when the model allows it). */
   private runUpdate: (step: number, base: number) => void = () => {};
   private readonly dynamics: RandomStream;
+  /** The spikes forced on the current update; `ctx.forced` is this object. */
+  private readonly forced: ForcedSpikes = { mode: 'none', ids: new Uint32Array(0), count: 0 };
+  private forceFn: ((step: number) => ArrayLike<number>) | null = null;
+  /** Forced (step, neuron) pairs of the list form, sorted by step then neuron, and the read position. */
+  private forceSteps = new Float64Array(0);
+  private forceIds = new Uint32Array(0);
+  private forceCursor = 0;
+  /** 'or' mode: the last step at which each neuron spiked by itself, so a forced spike is not doubled. */
+  private spikeMark = new Float64Array(0);
+  private emitFn: (pop: Population, i: number, offset: number, mult: number) => void = () => {};
 
   constructor(
     /** Index of the population in its network (creation order). */
@@ -238,6 +262,8 @@ export class Population extends PopulationView {
       this.agenda.clear();
     }
     const self = this;
+    this.emitFn = emit;
+    const forced = this.forced;
     this.ctx = {
       n,
       step,
@@ -248,7 +274,12 @@ export class Population extends PopulationView {
       input: this.slotInputs[0] ?? {},
       rng: this.dynamics,
       spike(i: number, offset = 0, mult = 1) {
-        emit(self, i, offset, mult);
+        const mode = forced.mode;
+        if (mode === 'none') emit(self, i, offset, mult);
+        else if (mode === 'or') {
+          self.spikeMark[i] = self.ctx.step;
+          emit(self, i, offset, mult);
+        }
       },
       out: new OutgoingFanout(this.outgoing),
       arrivals: NO_ARRIVALS,
@@ -256,6 +287,7 @@ export class Population extends PopulationView {
       connected: this.connectedPorts,
       ring: this.buffers,
       ringLength: this.ringLength,
+      forced,
     };
     const copy = this.model.specialize === true && specializationEnabled();
     const { compile, update } = this.model;
@@ -270,10 +302,110 @@ export class Population extends PopulationView {
     }
   }
 
+  /**
+   * Forces spikes on this population (clock-driven and grid models): from the next update on,
+   * the neurons spike at the given steps, instead of (`'replace'`) or besides (`'or'`) their
+   * own spikes. A clock population's forced spike at step t comes from its tick at t; a grid
+   * population's from its update at t − 1 (stamped t, as its own spikes are). The model sees
+   * the forcing in `ctx.forced` (a stochastic model skips its draws in 'replace' mode). Steps
+   * already simulated are ignored. `null` ends the forcing.
+   */
+  forceSpikes(spec: ForceSpikesSpec | null): void {
+    const what = `forceSpikes() on '${this.name}' (${this.model.name})`;
+    this.forceFn = null;
+    this.forceSteps = new Float64Array(0);
+    this.forceIds = new Uint32Array(0);
+    this.forceCursor = 0;
+    if (spec === null) {
+      this.forced.mode = 'none';
+      this.forced.count = 0;
+      return;
+    }
+    if (this.model.timing === 'event' || this.model.output !== 'spike' || this.model.independentTargets) {
+      throw new SimulationError('invalid_value', `${what}: only clock-driven and grid neuron models that emit spikes can be forced.`);
+    }
+    if (spec.mode !== 'replace' && spec.mode !== 'or') {
+      throw new SimulationError('invalid_value', `${what}: mode must be 'replace' or 'or', got '${String(spec.mode)}'.`);
+    }
+    if (typeof spec.spikes === 'function') {
+      this.forceFn = spec.spikes;
+    } else {
+      const lists = spec.spikes;
+      if (!Array.isArray(lists) || lists.length !== this.n) {
+        throw new SimulationError('invalid_value', `${what}: give one list of steps per neuron (${this.n} lists) or a function from step to neuron indices.`);
+      }
+      const pairs: [number, number][] = [];
+      for (let i = 0; i < this.n; i++) {
+        const steps = lists[i];
+        for (let j = 0; j < steps.length; j++) {
+          const st = steps[j];
+          if (!(Number.isInteger(st) && st >= 0)) throw new SimulationError('invalid_value', `${what}: neuron ${i}: step ${st} is not a whole number >= 0.`);
+          pairs.push([st, i]);
+        }
+      }
+      pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      this.forceSteps = Float64Array.from(pairs, (q) => q[0]);
+      this.forceIds = Uint32Array.from(pairs, (q) => q[1]);
+    }
+    this.forced.mode = spec.mode;
+    this.forced.count = 0;
+    if (this.forced.ids.length < this.n) this.forced.ids = new Uint32Array(this.n);
+    if (this.spikeMark.length < this.n) this.spikeMark = new Float64Array(this.n).fill(-1);
+  }
+
+  /** Fills `forced` with the neurons forced to spike at stamp `key`, ascending, without duplicates. */
+  private collectForced(key: number): void {
+    const f = this.forced;
+    const ids = f.ids;
+    let c = 0;
+    if (this.forceFn !== null) {
+      const got = this.forceFn(key);
+      if (got.length > 0) {
+        for (let j = 0; j < got.length; j++) {
+          const i = got[j];
+          if (!(Number.isInteger(i) && i >= 0 && i < this.n)) {
+            throw new SimulationError('invalid_value', `forceSpikes() on '${this.name}': the function returned neuron ${i} for step ${key}; indices run from 0 to ${this.n - 1}.`);
+          }
+          // A neuron listed twice still spikes once.
+          if (this.spikeMark[i] !== -2 - key) {
+            this.spikeMark[i] = -2 - key;
+            if (c === ids.length) break;
+            ids[c++] = i;
+          }
+        }
+        ids.subarray(0, c).sort();
+      }
+    } else {
+      const steps = this.forceSteps;
+      let q = this.forceCursor;
+      while (q < steps.length && steps[q] < key) q++;
+      while (q < steps.length && steps[q] === key) {
+        const i = this.forceIds[q++];
+        if (c === 0 || ids[c - 1] !== i) ids[c++] = i;
+      }
+      this.forceCursor = q;
+    }
+    f.count = c;
+  }
+
+  /** Emits the forced spikes after the model's update of step k. */
+  private emitForced(k: number): void {
+    const f = this.forced;
+    const or = f.mode === 'or';
+    for (let j = 0; j < f.count; j++) {
+      const i = f.ids[j];
+      if (or && this.spikeMark[i] === k) continue;
+      this.emitFn(this, i, 0, 1);
+    }
+  }
+
   /** Runs the model's update for step k, then clears the ring slot it consumed. */
   update(k: number): void {
     const ctx = this.ctx as { step: number; input: Record<string, Float64Array>; arrivals: Arrivals };
     ctx.step = k;
+    const forcing = this.forced.mode !== 'none';
+    // The stamp of what this update emits: the tick's own step, or k + 1 for a grid update.
+    if (forcing) this.collectForced(this.model.timing === 'clock' ? k : k + 1);
     if (this.inbox !== null) {
       ctx.arrivals = this.inbox.take(k);
       this.runUpdate(k, 0);
@@ -295,6 +427,7 @@ export class Population extends PopulationView {
     }
     ctx.input = inputs;
     this.runUpdate(k, (k % this.ringLength) * this.n);
+    if (forcing) this.emitForced(k);
     const clear = this.clearPorts;
     for (let q = 0; q < clear.length; q++) inputs[clear[q]].fill(0);
   }

@@ -93,6 +93,23 @@ export class ProjectionData {
   }
 
   /**
+   * Per-tick synapse models (`tickEnd`): source rows of the spikes delivered since the
+   * target's last tick, one entry per unit of multiplicity; see {@link notePre}.
+   */
+  tickPre: Uint32Array = new Uint32Array(16);
+  tickPreCount = 0;
+
+  /** Appends a delivered presynaptic spike to {@link tickPre} (the engine calls this). */
+  notePre(row: number, mult: number): void {
+    if (this.tickPreCount + mult > this.tickPre.length) {
+      const grown = new Uint32Array(Math.max(2 * this.tickPre.length, this.tickPreCount + mult));
+      grown.set(this.tickPre);
+      this.tickPre = grown;
+    }
+    for (let m = 0; m < mult; m++) this.tickPre[this.tickPreCount++] = row;
+  }
+
+  /**
    * 1 when the target is clock-driven: its tick at step t reads slot t (the spikes seen at t),
    * whereas a grid target's update at step k reads slot k for the step it integrates to k+1.
    */

@@ -40,6 +40,9 @@ export function registerNeuronModel(model: NeuronModel): NeuronModel {
 /** Registers a synapse model under its name. */
 export function registerSynapseModel(model: SynapseModel): SynapseModel {
   checkName('synapse model', model.name, synapseModels);
+  if (!model.transmit && !model.tickInput && !model.tickEnd) {
+    throw new SimulationError('invalid_value', `synapse model '${model.name}' needs transmit() or the per-tick hooks tickInput()/tickEnd().`);
+  }
   synapseModels.set(model.name, model);
   return model;
 }

@@ -3,6 +3,13 @@
  * per-connection parameters and implements the fan-out of one presynaptic spike over one row
  * of a projection; registering it needs no change in engine/. The hot loop lives in the model
  * so that each model's loop stays monomorphic and allocation-free.
+ *
+ * Per-tick models (`tickInput`, `tickEnd`) serve clock-driven targets whose input is a
+ * function of presynaptic state every tick (trace-based synapses, rate networks): the target
+ * reads its port as usual, and the synapse model learns after the tick from the pre and post
+ * spikes of that step. Presynaptic spikes reach `tickEnd` in the step of their stamp whatever
+ * the delay, so the engine accepts only the smallest delay there is for such connections:
+ * `sameStep` from grid or event-driven sources, one step from clock-driven ones.
  */
 import type { ParamSpec } from './params.js';
 import type { ProjectionData } from './projection.js';
@@ -27,9 +34,26 @@ export interface SynapseModelDef<P extends string, S> {
   /**
    * Delivers one spike of source `row`, stamped at `stamp` with precise `offset` (ms) and
    * multiplicity `mult`, to every synapse of that row. Use `proj.slotBase(stamp, offset)`
-   * and `proj.addInput(...)` or the raw arrays.
+   * and `proj.addInput(...)` or the raw arrays. Required unless the model is a per-tick
+   * model (`tickInput`/`tickEnd`), which may omit it.
    */
-  transmit(proj: ProjectionData, state: S, row: number, stamp: number, offset: number, mult: number): void;
+  transmit?(proj: ProjectionData, state: S, row: number, stamp: number, offset: number, mult: number): void;
+  /**
+   * Per-tick synapses into clock-driven targets (traces, rate inputs): instead of spikes
+   * through ring buffers, the model computes the target's input from presynaptic state at
+   * every tick of the target. Called in phase 3 of `step`, right before the target's tick:
+   * add this projection's input into the slot the tick reads, `proj.bufPos[base + target]`.
+   */
+  tickInput?(proj: ProjectionData, state: S, step: number, base: number): void;
+  /**
+   * Per-tick synapses: called in phase 3 of `step`, after every clock population due at
+   * `step` has ticked and its spikes were delivered, for each projection whose target ticked.
+   * `post[0..nPost)` are the target neurons that spiked in the tick (one entry per spike
+   * event, in emission order). The presynaptic spikes that arrived since the target's
+   * previous tick are `proj.tickPre[0..proj.tickPreCount)` (source rows, one entry per unit
+   * of multiplicity); the engine empties that list after this call.
+   */
+  tickEnd?(proj: ProjectionData, state: S, step: number, post: Uint32Array, nPost: number): void;
   /**
    * Modulator channels this model listens to. When given, modulate() is called only for
    * events on these channels (other projections are not visited); when omitted, for every

@@ -8,3 +8,4 @@ import './poisson_generator.js';
 import './spike_generator.js';
 import './parrot_neuron.js';
 import './iaf_psc_delta_ps.js';
+import './wta_softmax.js';

@@ -1,3 +1,5 @@
 /** Registers every built-in synapse model. */
 import './static_synapse.js';
 import './stdp_synapse.js';
+import './stp_legacy.js';
+import './sem_stdp_vt.js';
