@@ -10,6 +10,7 @@ import '../engine/index.js';
 import { SimulationError } from '../engine/errors.js';
 import { getNeuronModel, getSynapseModel, neuronModelNames, synapseModelNames } from '../engine/registry.js';
 import { register as registerCuba } from '../experiments/cuba/cli.js';
+import { register as registerWta } from '../experiments/wta-sequence/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -17,6 +18,7 @@ function buildProgram(): Command {
   program.showHelpAfterError();
   const run = program.command('run').description('run an experiment; results go to --out (default out/<experiment>)');
   registerCuba(run);
+  registerWta(run);
 
   program
     .command('bench')

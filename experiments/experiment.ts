@@ -22,8 +22,8 @@ export interface CommonOptions {
 
 /** What a run returns: the measures for summary.json and anything the plots need. */
 export interface RunResult {
-  /** Measures named in the acceptance targets, snake_case. */
-  summary: Record<string, number | string | boolean | null | number[]>;
+  /** Measures named in the acceptance targets, snake_case (nested blocks allowed). */
+  summary: Record<string, unknown>;
   /** Wall time of the run in seconds (the one non-deterministic value). */
   wall_time_s: number;
 }
