@@ -514,20 +514,25 @@ export class Network implements EventHandler {
   }
 
   /**
-   * Phase 3: clock ticks first, each followed by the delivery of its spikes (stamped k, so a
-   * grid target over a one-step delay must get them before its own update at k), then the
-   * grid updates.
+   * Phase 3: the per-tick synapse inputs of the clock populations due at k, then their ticks,
+   * each followed by the delivery of its spikes (stamped k, so a grid target over a one-step
+   * delay must get them before its own update at k), then the per-tick synapse updates
+   * (tickEnd), then the grid updates.
    */
   private updateStep(k: number): void {
     const clocked = this.clocked;
+    // Per-tick inputs of every tick first: each reads presynaptic state as it was at the end of
+    // step k − 1, whatever the order in which the clock populations tick.
+    for (let q = 0; q < clocked.length; q++) {
+      const pop = clocked[q];
+      const inputs = this.tickInputs[q];
+      if (inputs.length === 0 || k % (pop.model.period ?? 1) !== 0) continue;
+      const base = (k % pop.ringLength) * pop.n;
+      for (let j = 0; j < inputs.length; j++) inputs[j].synapse.tickInput!(inputs[j], inputs[j].state, k, base);
+    }
     for (let q = 0; q < clocked.length; q++) {
       const pop = clocked[q];
       if (k % (pop.model.period ?? 1) !== 0) continue;
-      const inputs = this.tickInputs[q];
-      if (inputs.length > 0) {
-        const base = (k % pop.ringLength) * pop.n;
-        for (let j = 0; j < inputs.length; j++) inputs[j].synapse.tickInput!(inputs[j], inputs[j].state, k, base);
-      }
       this.tickCount = 0;
       pop.update(k);
       const spikes = this.tickSpikes;

@@ -41,8 +41,9 @@ export interface SynapseModelDef<P extends string, S> {
   /**
    * Per-tick synapses into clock-driven targets (traces, rate inputs): instead of spikes
    * through ring buffers, the model computes the target's input from presynaptic state at
-   * every tick of the target. Called in phase 3 of `step`, right before the target's tick:
-   * add this projection's input into the slot the tick reads, `proj.bufPos[base + target]`.
+   * every tick of the target. Called in phase 3 of `step`, before any clock population ticks
+   * (so it reads presynaptic state as of the end of step − 1): add this projection's input
+   * into the slot the target's tick reads, `proj.bufPos[base + target]`.
    */
   tickInput?(proj: ProjectionData, state: S, step: number, base: number): void;
   /**

@@ -80,7 +80,14 @@ export const wta_softmax = defineNeuronModel({
     const fill = gPtr.slice(0, ids.length);
     const gMem = new Uint32Array(n);
     for (let i = 0; i < n; i++) gMem[fill[index.get(p.wta[i])!]++] = i;
-    return { nGroups: ids.length, gPtr, gMem, dtSec: dt / 1000, mask: uniformMask(p), z: new Uint8Array(n) };
+    // The largest spike probability of each neuron (at ρ = 1): a uniform draw at or above it
+    // means no spike without computing P (ρ ≤ 1, so P ≤ pMax; exp is monotonic).
+    const pMax = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = p.R_max[i] * (dt / 1000);
+      pMax[i] = p.linear_prob[i] === 1 ? x : 1 - Math.exp(-x);
+    }
+    return { nGroups: ids.length, gPtr, gMem, dtSec: dt / 1000, pMax, mask: uniformMask(p), z: new Uint8Array(n) };
   },
   // --- tick -------------------------------------------------------------------------------
   compile(ctx) {
@@ -93,7 +100,7 @@ export const wta_softmax = defineNeuronModel({
     const Q0 = s.Q0;
     const nLearn = s.n_learn;
     const drive = ring.drive;
-    const { nGroups, gPtr, gMem, dtSec, mask, z } = c;
+    const { nGroups, gPtr, gMem, dtSec, pMax, mask, z } = c;
     const Rmax = p.R_max;
     const linear = p.linear_prob;
     const priors = p.use_priors;
@@ -127,9 +134,12 @@ export const wta_softmax = defineNeuronModel({
       if (!replace) {
         for (let i = 0; i < n; i++) {
           const j = i & mask;
-          const x = rate[i] * dtSec;
-          const P = linear[j] === 1 ? x : 1 - Math.exp(-x);
-          const spike = uniform() < P;
+          const draw = uniform();
+          let spike = false;
+          if (draw < pMax[j]) {
+            const x = rate[i] * dtSec;
+            spike = draw < (linear[j] === 1 ? x : 1 - Math.exp(-x));
+          }
           if (spike) ctx.spike(i);
           if (learnBias) z[i] = spike ? 1 : 0;
         }

@@ -33,14 +33,28 @@ export interface SemStdpState {
   learning: boolean;
   /** Ticks with learning on so far (the n of η* / n without variance tracking); never reset. */
   learningTicks: number;
-  /** Per synapse: running mean and second moment of the weight. */
+  /**
+   * Per synapse, in the target-major order of `traces.inSyn` (entry q is synapse inSyn[q]):
+   * the weight (a copy of proj.weight, which learning keeps equal), its running mean S and
+   * second moment Q. Learning walks a spiking neuron's synapses in this order, so it reads
+   * them sequentially.
+   */
+  readonly wT: Float64Array;
   readonly S: Float64Array;
   readonly Q: Float64Array;
-  /** The synapses of each target neuron: `inSyn[inPtr[k] .. inPtr[k+1])`, in CSR order. */
-  readonly inPtr: Uint32Array;
-  readonly inSyn: Uint32Array;
-  /** Index into the traces' Y of each entry of inSyn (the source row, or the synapse itself). */
-  readonly inY: Uint32Array;
+}
+
+/** S and Q of every synapse in the projection's CSR order (copies). */
+export function synapseMoments(proj: ProjectionData): { S: Float64Array; Q: Float64Array } {
+  const st = semStateOf(proj);
+  const inSyn = st.traces.inSyn;
+  const S = new Float64Array(inSyn.length);
+  const Q = new Float64Array(inSyn.length);
+  for (let q = 0; q < inSyn.length; q++) {
+    S[inSyn[q]] = st.S[q];
+    Q[inSyn[q]] = st.Q[q];
+  }
+  return { S, Q };
 }
 
 /** The state of a sem_stdp_vt projection, with a clear error for other models. */
@@ -59,8 +73,8 @@ export function setLearning(proj: ProjectionData, on: boolean): void {
 /** E6–E8 for the synapses of the target neurons that spiked. */
 function learn(proj: ProjectionData, st: SemStdpState, step: number, post: Uint32Array, nPost: number): void {
   const W = proj.weight;
-  const { S, Q, inPtr, inSyn, inY } = st;
-  const Y = st.traces.Y;
+  const { S, Q, wT } = st;
+  const { Y, inPtr, inSyn, inY, e, e2, Ek, E2k } = st.traces;
   const etaStar = st.eta;
   const vt = st.varianceTracking === 1;
   const fixedEta = etaStar / st.learningTicks;
@@ -71,21 +85,28 @@ function learn(proj: ProjectionData, st: SemStdpState, step: number, post: Uint3
     const k = post[j];
     const end = inPtr[k + 1];
     for (let q = inPtr[k]; q < end; q++) {
-      const s = inSyn[q];
-      const y = Y[inY[q]];
-      let w = W[s];
+      const i = inY[q];
+      const y = Y[i];
+      const w0 = wT[q];
+      let w = w0;
       const ew = Math.exp(w);
       if (vt) {
-        const Sv = S[s];
-        const Qv = Q[s];
+        const Sv = S[q];
+        const Qv = Q[q];
         const eta = (etaStar * (Qv - Sv * Sv)) / (Math.exp(-Sv) + 1);
         w = w + (eta * (y - ew)) / (ew > eta ? ew : eta);
-        S[s] = Sv + eta * (w - Sv);
-        Q[s] = Qv + eta * (w * w - Qv);
+        S[q] = Sv + eta * (w - Sv);
+        Q[q] = Qv + eta * (w * w - Qv);
       } else {
         w = w + (fixedEta * (y - ew)) / (ew > fixedEta ? ew : fixedEta);
       }
+      wT[q] = w;
+      const s = inSyn[q];
       W[s] = w;
+      // The traces already hold this step's spikes: keep Σ w·e and Σ w·e2 of neuron k right.
+      const dw = w - w0;
+      Ek[k] += dw * e[i];
+      E2k[k] += dw * e2[i];
       if (notify) for (let m = 0; m < sinks.length; m++) sinks[m].onWeight(proj, s, st.traces.synRow[s], tMs, w);
     }
   }
@@ -104,30 +125,18 @@ export const sem_stdp_vt: SynapseModel = defineSynapseModel({
   init(proj, p): SemStdpState {
     checkTraceSource(proj, 'sem_stdp_vt');
     const traces = createTraces(proj, p);
-    const nT = proj.targetPopulation.n;
     const m = proj.size;
-    const inPtr = new Uint32Array(nT + 1);
-    for (let s = 0; s < m; s++) inPtr[proj.target[s] + 1]++;
-    for (let k = 0; k < nT; k++) inPtr[k + 1] += inPtr[k];
-    const fill = inPtr.slice(0, nT);
-    const inSyn = new Uint32Array(m);
-    const inY = new Uint32Array(m);
-    for (let s = 0; s < m; s++) {
-      const q = fill[proj.target[s]]++;
-      inSyn[q] = s;
-      inY[q] = p.stp_per_synapse ? s : traces.synRow[s];
-    }
+    const wT = new Float64Array(m);
+    for (let q = 0; q < m; q++) wT[q] = proj.weight[traces.inSyn[q]];
     return {
       traces,
       eta: p.eta,
       varianceTracking: p.variance_tracking,
       learning: p.learning === 1,
       learningTicks: 0,
+      wT,
       S: new Float64Array(m),
       Q: new Float64Array(m).fill(1),
-      inPtr,
-      inSyn,
-      inY,
     };
   },
   tickInput(proj, st, _step, base) {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { sharedData } from './helpers.js';
 import { createSimulation, Network } from '../experiments/wta-sequence/network.js';
-import { SpikeTrainInput } from '../experiments/wta-sequence/spike-train-input.js';
+import { SpikeTrainInput } from '../experiments/wta-sequence/input-generator.js';
 
 interface ToyData {
   group_map: number[];

@@ -27,7 +27,7 @@ import type { ProjectionData } from '../../engine/projection.js';
 import type { RandomStream } from '../../engine/rng.js';
 import '../../engine/index.js';
 import { resetTraces, setStpActive, setStpParams, isiAt, type TraceState } from '../../synapses/stp_legacy.js';
-import { semStateOf, setLearning, type SemStdpState } from '../../synapses/sem_stdp_vt.js';
+import { semStateOf, setLearning, synapseMoments, type SemStdpState } from '../../synapses/sem_stdp_vt.js';
 import { INPUT_PLAYER, attachInputSource } from './input-player.js';
 import type { InputSource } from './types.js';
 
@@ -569,7 +569,7 @@ export class Network {
     };
     let o = 0;
     for (const pr of prs) {
-      const st = semStateOf(pr);
+      const st = synapseMoments(pr);
       const input = pr === this.inputProjection;
       const offset = input ? 0 : this.nInputs;
       for (let r = 0; r < pr.source.n; r++) {
