@@ -5,20 +5,20 @@
  * nothing.
  */
 import { join } from 'node:path';
-import type { RandomStreams, SpikeSink } from '../../engine/index.js';
+import type { RandomStreams } from '../../engine/index.js';
 import type { CommonOptions, RunHooks, RunResult } from '../experiment.js';
 import { createSimulation, Network } from './network.js';
 import { InputGenerator } from './input-generator.js';
 import { WtaFiles, type RunName } from './outputs.js';
 import {
-  getOrder,
   linearReadout,
   stateTraceFromSpikes,
   summarizeTestRun,
   wtaTotalRates,
   type RunSpikes,
 } from './analysis.js';
-import type { InputSource, Phase } from './types.js';
+import type { Phase } from './types.js';
+import { Recorder, type Recording } from './recorder.js';
 import { gridShape, type WtaOptions } from './options.js';
 
 /** Everything one protocol run measured, for summary.json and the figures. */
@@ -48,43 +48,6 @@ export interface RunRecord {
 export interface WtaResult extends RunResult {
   main: ProtocolResult;
   control: ProtocolResult | null;
-}
-
-/** Records what an input source plays, step by step. */
-class RecordingInput implements InputSource {
-  readonly steps: number[] = [];
-  readonly channels: number[] = [];
-  readonly kinds: number[] = [];
-  constructor(private readonly gen: InputGenerator) {}
-  get nInputs(): number {
-    return this.gen.nInputs;
-  }
-  next(t: number): ArrayLike<number> {
-    const ch = this.gen.next(t);
-    const kinds = this.gen.kinds;
-    for (let j = 0; j < ch.length; j++) {
-      this.steps.push(t);
-      this.channels.push(ch[j]);
-      this.kinds.push(kinds[j]);
-    }
-    return ch;
-  }
-}
-
-/** Collects the network's spikes of the current run (steps relative to the run start). */
-class SpikeLog implements SpikeSink {
-  steps: number[] = [];
-  ids: number[] = [];
-  start = 0;
-  onSpike(_pop: unknown, i: number, step: number): void {
-    this.steps.push(step - this.start);
-    this.ids.push(i);
-  }
-  reset(start: number): void {
-    this.steps = [];
-    this.ids = [];
-    this.start = start;
-  }
 }
 
 /** Runs the experiment (and its control when asked). */
@@ -136,8 +99,7 @@ async function runProtocol(o: WtaOptions & CommonOptions, vt: boolean, out: stri
     stpInTest: o.stpInTest,
   });
   const files = new WtaFiles(out, o.seed, o.recordState);
-  const log = new SpikeLog();
-  sim.addSpikeSink(net.neurons, log);
+  const recorder = new Recorder(net, { dtRec: o.dtRec });
   const streams: RandomStreams = sim.streams;
   const trainGen = new InputGenerator({ nInputs: net.nInputs }, streams);
   const gens: Record<RunName, InputGenerator> = {
@@ -146,92 +108,79 @@ async function runProtocol(o: WtaOptions & CommonOptions, vt: boolean, out: stri
     test_a: trainGen.forTest(0, 'input/test_a'),
     test_b: trainGen.forTest(1, 'input/test_b'),
   };
-  const rMax = net.options.rMax;
   const testSteps = Math.round(o.tTest * 1000);
   const trainSteps = Math.round(o.tTrain * 1000);
   const runs = {} as Record<RunName, RunRecord>;
   const blocks: Record<string, unknown> = {};
-  const rates: Partial<Record<RunName, Float64Array>> = {};
+  const recordings: Partial<Record<RunName, Recording>> = {};
   let trainWall = 0;
   let trainRates: Float64Array = new Float64Array(0);
 
   for (const run of ['before', 'train', 'test_a', 'test_b'] as const) {
     const train = run === 'train';
-    const steps = train ? trainSteps : testSteps;
     const key = WtaFiles.runKey(run);
-    net.setTraining(train);
-    // Every test starts from rest (traces cleared, STP recovered; u keeps its value).
-    if (!train) net.resetState();
-    const input = new RecordingInput(gens[run]);
-    net.setInput(input);
-    log.reset(sim.step);
-    writeWeights(files, key, 0, net);
-    const r = train ? null : new Float64Array(steps * net.size);
     const t0 = performance.now();
-    let t = 0;
-    while (t < steps) {
-      if (r !== null || files.state !== null) {
-        // Tests (and state recording) read the rate fractions after every tick.
-        sim.simulate(1);
-        const rho = net.getRateFractions();
-        if (r !== null) for (let k = 0; k < rho.length; k++) r[t * net.size + k] = rMax * rho[k];
-        if (files.state !== null && t % o.stateEvery === 0) writeState(files, key, t, net, rho);
-        t++;
-        if (t % 1000 === 0) progress(1);
-      } else {
-        const chunk = Math.min(1000, steps - t, o.dtRec - (t % o.dtRec) || o.dtRec);
-        sim.simulate(chunk);
-        t += chunk;
-        if (t % 1000 === 0) progress(1);
-        if (t % o.dtRec === 0 && t < steps) writeWeights(files, key, t, net);
-      }
-    }
+    let reported = 0;
+    const rec = recorder.runNetwork({
+      inpgen: gens[run],
+      tSim: train ? trainSteps : testSteps,
+      train,
+      onWeights: (t, w) => {
+        for (let s = 0; s < w.w.length; s++) files.weights.append([key, t, w.pre[s], w.post[s], w.isInput[s], w.w[s], w.S[s], w.Q[s]]);
+      },
+      onTick:
+        files.state === null
+          ? undefined
+          : (t, rho) => {
+              if (t % o.stateEvery !== 0) return;
+              const u = net.neurons.s.u;
+              for (let k = 0; k < net.size; k++) files.state!.append([key, t, k, u[k], rho[k]]);
+            },
+      onProgress: (done) => {
+        progress((done - reported) / 1000);
+        reported = done;
+      },
+    });
     if (train) trainWall = (performance.now() - t0) / 1000;
-    progress((steps % 1000) / 1000);
-    writeWeights(files, key, steps, net);
-    net.setInput(null);
-    const gen = gens[run];
-    const phases = gen.phaseTimes.filter((p) => p.start < steps).map((p) => ({ ...p, end: Math.min(p.end, steps) }));
-    for (const p of phases) files.phases.append([key, p.start, p.end, p.patternId, p.sequenceId]);
-    for (let j = 0; j < log.steps.length; j++) files.spikes.append([key, log.steps[j], log.ids[j], net.wtaOf[log.ids[j]]]);
-    for (let j = 0; j < input.steps.length; j++) files.inputs.append([key, input.steps[j], input.channels[j], input.kinds[j]]);
-    const spikes: RunSpikes = { steps: Int32Array.from(log.steps), ids: Int32Array.from(log.ids) };
-    const inputSpikes: RunSpikes = { steps: Int32Array.from(input.steps), ids: Int32Array.from(input.channels) };
+    recordings[run] = rec;
+    const steps = rec.steps;
+    for (const p of rec.phases) files.phases.append([key, p.start, p.end, p.patternId, p.sequenceId]);
+    for (let j = 0; j < rec.spikes.steps.length; j++) files.spikes.append([key, rec.spikes.steps[j], rec.spikes.ids[j], net.wtaOf[rec.spikes.ids[j]]]);
+    for (let j = 0; j < rec.inputs.steps.length; j++) files.inputs.append([key, rec.inputs.steps[j], rec.inputs.channels[j], rec.inputs.kinds[j]]);
     if (train) {
-      trainRates = wtaTotalRates(spikes, net.wtaOf, net.nWta, steps);
+      trainRates = wtaTotalRates(rec.spikes, net.wtaOf, net.nWta, steps);
       // Keep the last test-length window of training for the raster.
-      const from = Math.max(0, steps - testSteps);
-      runs.train = windowOf(spikes, input, phases, from, steps);
+      runs.train = windowOf(rec, Math.max(0, steps - testSteps), steps);
     } else {
-      rates[run] = r!;
       const weights = net.getWeights();
       const wIn: number[] = [];
       const wRec: number[] = [];
       for (let s = 0; s < weights.w.length; s++) (weights.isInput[s] ? wIn : wRec).push(weights.w[s]);
       blocks[run] = summarizeTestRun({
-        spikes,
-        inputSpikes,
+        spikes: rec.spikes,
+        inputSpikes: { steps: Int32Array.from(rec.inputs.steps), ids: Int32Array.from(rec.inputs.channels) },
         nNeurons: net.size,
         nInputs: net.nInputs,
         wtaOf: net.wtaOf,
         nWta: net.nWta,
-        patternTrace: gen.patternTrace.subarray(0, steps),
-        phases,
-        rates: r!,
+        patternTrace: rec.patternTrace,
+        phases: rec.phases,
+        rates: rec.rates!,
         spikeProbability: o.spikeProb,
         wInput: wIn,
         wRecurrent: wRec,
       });
-      runs[run] = { spikes, inputs: { steps: input.steps, channels: input.channels, kinds: input.kinds }, phases, steps, windowStart: 0 };
+      runs[run] = { spikes: rec.spikes, inputs: rec.inputs, phases: rec.phases, steps, windowStart: 0 };
     }
   }
   await files.close();
 
-  const a = runs.test_a;
-  const order = getOrder(rates.test_a!, net.size, a.phases).order;
+  const a = recordings.test_a!;
+  const b = recordings.test_b!;
+  const order = recorder.getOrder(a);
   const statesA = stateTraceFromSpikes(a.spikes, net.size, a.steps);
-  const statesB = stateTraceFromSpikes(runs.test_b.spikes, net.size, runs.test_b.steps);
-  const readout = linearReadout(statesA, gens.test_a.patternTrace.subarray(0, a.steps), statesB, gens.test_b.patternTrace.subarray(0, runs.test_b.steps), net.size, 20);
+  const statesB = stateTraceFromSpikes(b.spikes, net.size, b.steps);
+  const readout = linearReadout(statesA, a.patternTrace, statesB, b.patternTrace, net.size, 20);
   const structure = structureBlock(net);
   return {
     summary: {
@@ -252,35 +201,25 @@ async function runProtocol(o: WtaOptions & CommonOptions, vt: boolean, out: stri
   };
 }
 
-function windowOf(spikes: RunSpikes, input: RecordingInput, phases: Phase[], from: number, to: number): RunRecord {
+function windowOf(rec: Recording, from: number, to: number): RunRecord {
   const steps: number[] = [];
   const ids: number[] = [];
-  for (let j = 0; j < spikes.steps.length; j++) {
-    if (spikes.steps[j] >= from) {
-      steps.push(spikes.steps[j] - from);
-      ids.push(spikes.ids[j]);
+  for (let j = 0; j < rec.spikes.steps.length; j++) {
+    if (rec.spikes.steps[j] >= from) {
+      steps.push(rec.spikes.steps[j] - from);
+      ids.push(rec.spikes.ids[j]);
     }
   }
   const inp = { steps: [] as number[], channels: [] as number[], kinds: [] as number[] };
-  for (let j = 0; j < input.steps.length; j++) {
-    if (input.steps[j] >= from) {
-      inp.steps.push(input.steps[j] - from);
-      inp.channels.push(input.channels[j]);
-      inp.kinds.push(input.kinds[j]);
+  for (let j = 0; j < rec.inputs.steps.length; j++) {
+    if (rec.inputs.steps[j] >= from) {
+      inp.steps.push(rec.inputs.steps[j] - from);
+      inp.channels.push(rec.inputs.channels[j]);
+      inp.kinds.push(rec.inputs.kinds[j]);
     }
   }
-  const ph = phases.filter((p) => p.end > from).map((p) => ({ ...p, start: Math.max(0, p.start - from), end: p.end - from }));
+  const ph = rec.phases.filter((p) => p.end > from).map((p) => ({ ...p, start: Math.max(0, p.start - from), end: p.end - from }));
   return { spikes: { steps: Int32Array.from(steps), ids: Int32Array.from(ids) }, inputs: inp, phases: ph, steps: to - from, windowStart: from };
-}
-
-function writeWeights(files: WtaFiles, key: number, t: number, net: Network): void {
-  const w = net.getWeights();
-  for (let s = 0; s < w.w.length; s++) files.weights.append([key, t, w.pre[s], w.post[s], w.isInput[s], w.w[s], w.S[s], w.Q[s]]);
-}
-
-function writeState(files: WtaFiles, key: number, t: number, net: Network, rho: Float64Array): void {
-  const u = net.neurons.s.u;
-  for (let k = 0; k < net.size; k++) files.state!.append([key, t, k, u[k], rho[k]]);
 }
 
 /** The `structure` block of summary.json. */
