@@ -7,7 +7,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Network as Sim, setSpikeTimes, type ProjectionData } from '../engine/index.js';
-import { createSimulation, Network, drawWtaPairs, wtaDistance } from '../experiments/wta-sequence/network.js';
+import { createSimulation, Network, drawWtaPairs, wtaDistance, type WtaDynamicsOptions } from '../experiments/wta-sequence/network.js';
+import { SpikeTrainInput } from '../experiments/wta-sequence/input-generator.js';
 import type { InputSource } from '../experiments/wta-sequence/types.js';
 import { traceStateOf, setStpParams, resetTraces } from '../synapses/stp_legacy.js';
 import { semStateOf } from '../synapses/sem_stdp_vt.js';
@@ -332,6 +333,86 @@ test('WTA totals stay at R_max: every circuit fires about 100 Hz whatever the in
       assert.ok(Math.abs(mean - 2000) < 70, `linear mean ${mean}`);
     }
   }
+});
+
+test("input STP: 'legacyClipped' (U = 1, D = F = dt) depletes at back-to-back spikes, 'none' keeps amplitude 1; stpInTest false freezes u and R", () => {
+  // Input spikes at 10, 11, 12; the e trace of the channel after tick 12 holds the three amplitudes.
+  const ampl = (o: WtaDynamicsOptions, train = true) => {
+    const sim = createSimulation({ seed: 1 });
+    const net = Network.fromStructure(sim, { gridShape: [1, 1], wtaSizes: [2], pairs: [], nInputs: 1 }, o);
+    net.setTraining(train);
+    net.setInput(new SpikeTrainInput({ nInputs: 1, spikeSteps: [[10, 11, 12]] }));
+    sim.simulate(13);
+    const st = net.getSourceStates();
+    return { e: st.e[0], u: st.u[0], R: st.R[0] };
+  };
+  const kd = 1 / 20;
+  // legacyClipped: A1 = 1; after it R = 1 − e^{−10}; A2 = R; then R = 1 + (R − R − 1)·e^0 = 0, so A3 = 0.
+  const R1 = 1 + (1 - 1 - 1) * Math.exp(-10);
+  const eClipped = (1 * (1 - kd) + R1) * (1 - kd) + 0;
+  close(ampl({}).e, eClipped, 1e-15, 'legacyClipped');
+  const eNone = (1 * (1 - kd) + 1) * (1 - kd) + 1;
+  close(ampl({ inputStp: 'none' }).e, eNone, 1e-15, "'none'");
+  close(ampl({ useStp: false }).e, eNone, 1e-15, 'useStp false');
+  // Test mode with stpInTest false: A = u·R stays 1 (the state after construction).
+  close(ampl({ stpInTest: false }, false).e, eNone, 1e-15, 'frozen in test');
+  assert.equal([ampl({ stpInTest: false }, false).R, ampl({}, false).R], [1, 0], 'R frozen, or depleted with STP on in test');
+});
+
+test('learnt bias (usePriors): w_k0 ← w_k0 + η_k0(Z − e^w)/max(e^w, η_k0) every training tick, S_k0 and Q_k0 without the spike gate', () => {
+  const sim = createSimulation({ seed: 1 });
+  const net = Network.fromStructure(sim, { gridShape: [1, 1], wtaSizes: [2], pairs: [], nInputs: 1 }, { usePriors: true });
+  net.neurons.forceSpikes({ mode: 'replace', spikes: [[0, 1, 2, 3], []] });
+  sim.simulate(4);
+  let w = [0, 0];
+  let S = [0, 0];
+  let Q = [1, 1];
+  const u: number[][] = [];
+  for (let t = 0; t < 4; t++) {
+    u.push([...w]);
+    const z = [1, 0];
+    for (let k = 0; k < 2; k++) {
+      const eta = (0.05 * (Q[k] - S[k] * S[k])) / (Math.exp(-S[k]) + 1);
+      const ew = Math.exp(w[k]);
+      w[k] = w[k] + (eta * (z[k] - ew)) / Math.max(ew, eta);
+      S[k] = S[k] + eta * (w[k] - S[k]);
+      Q[k] = Q[k] + eta * (w[k] * w[k] - Q[k]);
+    }
+  }
+  const got = { w0: net.neurons.get('w0'), S0: net.neurons.get('S0'), Q0: net.neurons.get('Q0') };
+  for (let k = 0; k < 2; k++) {
+    close(got.w0[k], w[k], 1e-16, `w0[${k}]`);
+    close(got.S0[k], S[k], 1e-16, `S0[${k}]`);
+    close(got.Q0[k], Q[k], 1e-15, `Q0[${k}]`);
+  }
+  assert.ok(w[1] < -0.07, 'the silent neuron lost bias');
+  // u = w0 + Σ w·Y (no input here): the tick at 3 used the bias learnt up to step 2.
+  close(net.neurons.get('u')[1], u[3][1], 1e-16, 'u uses the bias');
+  net.setTraining(false);
+  sim.simulate(3);
+  close(net.neurons.get('w0')[1], w[1], 0, 'no bias learning in test mode');
+});
+
+test("stpScope 'synapse': one draw per recurrent synapse (clipped), input values per synapse; the network runs", () => {
+  const sim = createSimulation({ seed: 11 });
+  const net = new Network(sim, { gridShape: [2, 2], nInputs: 5, nConn: 12, stpScope: 'synapse' });
+  const rec = traceStateOf(net.recurrentProjection!);
+  const inp = traceStateOf(net.inputProjection);
+  assert.is(rec.perSynapse, 1);
+  assert.is(rec.U.length, net.recurrentProjection!.size);
+  assert.equal(Array.from(inp.U), new Array(inp.U.length).fill(1));
+  assert.equal(Array.from(inp.D), new Array(inp.D.length).fill(1));
+  for (let q = 0; q < rec.U.length; q++) assert.ok(rec.U[q] >= 0 && rec.D[q] >= 1 && rec.F[q] >= 1);
+  // Synapses of one source draw their own values.
+  const row0 = net.recurrentProjection!.rowPtr;
+  assert.ok(rec.U[row0[0]] !== rec.U[row0[0] + 1]);
+  // The per-source summary of neuron 0 is the mean over its synapses.
+  let m = 0;
+  for (let q = row0[0]; q < row0[1]; q++) m += rec.U[q];
+  close(net.stpParams.U[5], m / (row0[1] - row0[0]), 1e-15, 'mean U of neuron 0');
+  net.setInput(new SpikeTrainInput({ nInputs: 5, spikeSteps: [[3], [8], [20], [], [40]] }));
+  sim.simulate(500);
+  assert.ok(net.verifyRateFractions() <= 1e-9);
 });
 
 /** Source row of synapse s. */

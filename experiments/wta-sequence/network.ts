@@ -262,7 +262,10 @@ export class Network {
   /** WTA of each neuron, and first neuron of each WTA (length nWta + 1). */
   readonly wtaOf: Int32Array;
   readonly wtaStart: Int32Array;
-  /** STP parameters per source (source scope) as set: U, D (ms), F (ms). */
+  /**
+   * STP parameters per source index as set: U, D (ms), F (ms). In synapse scope a neuron's
+   * entries are the means over its outgoing synapses (0 without any).
+   */
   readonly stpParams: { U: Float64Array; D: Float64Array; F: Float64Array };
   readonly options: Readonly<Required<WtaDynamicsOptions>>;
   private trainingMode = true;
@@ -374,8 +377,26 @@ export class Network {
       for (let q = 0; q < n; q++) dU[q] = Math.max(0, rng.normal(draws.U.mean, draws.U.sd));
       for (let q = 0; q < n; q++) dD[q] = Math.max(dt, rng.normal(draws.D.mean, draws.D.sd));
       for (let q = 0; q < n; q++) dF[q] = Math.max(dt, rng.normal(draws.F.mean, draws.F.sd));
-      if (perSynapse) recStp = { U: dU, D: dD, F: dF };
-      else {
+      if (perSynapse) {
+        recStp = { U: dU, D: dD, F: dF };
+        // The per-source summary holds each neuron's mean over its outgoing synapses.
+        const cnt = new Float64Array(N);
+        for (let q = 0; q < n; q++) {
+          const i = this.nInputs + recPre[q];
+          cnt[recPre[q]]++;
+          U[i] += dU[q];
+          D[i] += dD[q];
+          F[i] += dF[q];
+        }
+        for (let k = 0; k < N; k++) {
+          const i = this.nInputs + k;
+          if (cnt[k] > 0) {
+            U[i] /= cnt[k];
+            D[i] /= cnt[k];
+            F[i] /= cnt[k];
+          }
+        }
+      } else {
         U.set(dU, this.nInputs);
         D.set(dD, this.nInputs);
         F.set(dF, this.nInputs);
