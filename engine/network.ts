@@ -457,15 +457,15 @@ export class Network implements EventHandler {
   // Spikes of the clock tick running now: stamped at this step, delivered right after the tick.
   private tickSpikes = new Float64Array(64);
   private tickCount = 0;
-  // On-grid spikes of this step's grid updates (population, neuron, multiplicity), all stamped
-  // k+1: one queue entry per step delivers them in emission order (a time slice, not a queue
-  // entry per spike).
   // Per clock-driven population (parallel to `clocked`): its incoming projections with
   // per-tick synapse models, and the neurons that spiked in its tick of the current step.
   private tickInputs: ProjectionData[][] = [];
   private tickEnds: ProjectionData[][] = [];
   private tickSpiked: Uint32Array[] = [];
   private tickSpikedCount = new Uint32Array(0);
+  // On-grid spikes of this step's grid updates (population, neuron, multiplicity), all stamped
+  // k+1: one queue entry per step delivers them in emission order (a time slice, not a queue
+  // entry per spike).
   private gridSpikes = new Float64Array(192);
   private gridCount = 0;
   private readonly gridBatchHandler: number = -1;

@@ -14,7 +14,8 @@
  *
  * Update order after the tick at step t (the original's): traces (E5), learning (E6–E8), STP
  * (E10). The weight is the projection's own weight array, so getConnections() and weight
- * recorders see it; S and Q are per synapse in the state.
+ * recorders see it (learning also keeps a target-major copy, next to S and Q, so a spiking
+ * neuron's synapses are read in sequence); weights change only through this rule.
  */
 import { defineSynapseModel, type SynapseModel } from '../engine/synapse.js';
 import { registerSynapseModel } from '../engine/registry.js';
