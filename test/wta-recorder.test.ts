@@ -56,4 +56,13 @@ test('weight snapshots at the start, every dtRec in training and at the end', ()
   assert.equal(times, [0, 1000, 2000, 2500]);
 });
 
+test('the network draws its grid as the original does, in 2-D and 3-D', async () => {
+  const { net } = setup();
+  const flat = await net.visualizeCircuits();
+  assert.match(flat, /^<svg/);
+  assert.match(flat, /Number of neurons of each WTA circuit on the \(2×2\) grid/);
+  assert.match(flat, /12 neurons total/);
+  assert.match(await net.visualizeCircuits3dBarchart(), /^<svg/);
+});
+
 test.run();

@@ -30,6 +30,7 @@ import { resetTraces, setStpActive, setStpParams, isiAt, type TraceState } from 
 import { semStateOf, setLearning, synapseMoments, type SemStdpState } from '../../synapses/sem_stdp_vt.js';
 import { INPUT_PLAYER, attachInputSource } from './input-player.js';
 import type { InputSource } from './types.js';
+import { gridVisualization3dSvg, gridVisualizationSvg } from './plots.js';
 
 /** Options of {@link createSimulation}. */
 export interface SimulationOptions {
@@ -519,6 +520,16 @@ export class Network {
   /** Plays `source` from the current step on (its t = 0), or silences the inputs with null. */
   setInput(source: InputSource | null): void {
     attachInputSource(this.inputs, source, this.sim.step);
+  }
+
+  /** The grid of WTA sizes as an SVG heatmap (the original's visualizeCircuits). */
+  visualizeCircuits(): Promise<string> {
+    return gridVisualizationSvg({ gridShape: this.gridShape, wtaSizes: this.wtaSizes });
+  }
+
+  /** The WTA sizes as isometric bars on the real grid (the original's 3-D bar chart), as SVG. */
+  visualizeCircuits3dBarchart(): Promise<string> {
+    return gridVisualization3dSvg({ gridShape: this.gridShape, wtaSizes: this.wtaSizes });
   }
 
   /** Number of neurons of each WTA on the grid, [row][col]. */
