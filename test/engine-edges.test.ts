@@ -1,16 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Network, SimulationError, recordSpikes } from '../engine/index.js';
-
-function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.instance(e, SimulationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a SimulationError');
-}
+import { simulationErrorMessage } from './helpers.js';
+import { Network, recordSpikes } from '../engine/index.js';
 
 test('delays convert with whole steps per ms, as NEST does: 0.15 ms at dt 0.1 is 2 steps; times print as 0.3, not 0.30000000000000004', () => {
   const net = new Network({ dt: 0.1 });
@@ -28,14 +19,14 @@ test('an explicit projection name may be used once (its random streams are keyed
   const net = new Network();
   const a = net.create('iaf_psc_delta', 3);
   net.connect(a, a, 'all_to_all', { name: 'rec' });
-  assert.match(message(() => net.connect(a, a, 'all_to_all', { name: 'rec' })), /a projection named 'rec' already exists/);
+  assert.match(simulationErrorMessage(() => net.connect(a, a, 'all_to_all', { name: 'rec' })), /a projection named 'rec' already exists/);
 });
 
 test('positions of different dimensions are named as such', () => {
   const net = new Network();
   const a = net.create('iaf_psc_delta', 4, {}, { positions: { grid: [2, 2] } });
   const b = net.create('iaf_psc_delta', 2, {}, { positions: { coords: [[0, 0, 0], [1, 1, 1]] } });
-  assert.match(message(() => net.connect(a, b, { rule: 'pairwise_bernoulli', p: () => 1 })), /2-D positions and .* 3-D ones/);
+  assert.match(simulationErrorMessage(() => net.connect(a, b, { rule: 'pairwise_bernoulli', p: () => 1 })), /2-D positions and .* 3-D ones/);
 });
 
 test('a refused connect() leaves the memory estimate as it was', () => {
@@ -43,7 +34,7 @@ test('a refused connect() leaves the memory estimate as it was', () => {
   // after a refused connect() of the same size (a NaN weight is refused after the memory check).
   const net = new Network({ memoryLimitBytes: 40e6 });
   const a = net.create('iaf_psc_delta', 1000);
-  message(() => net.connect(a, a, 'all_to_all', { weight: NaN }));
+  simulationErrorMessage(() => net.connect(a, a, 'all_to_all', { weight: NaN }));
   net.connect(a, a, 'all_to_all', { weight: 1 });
   assert.is(net.synapseCount, 1e6);
 });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SimulationError } from '../engine/errors.js';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,4 +27,15 @@ export async function tempDir(prefix = 'spikeflow-test-'): Promise<string> {
 /** Asserts |a − b| <= tol with a readable message. */
 export function close(a: number, b: number, tol: number, what = 'value'): void {
   if (!(Math.abs(a - b) <= tol)) throw new Error(`${what}: expected ${b}, got ${a} (|diff| = ${Math.abs(a - b)} > ${tol})`);
+}
+
+/** The message of the SimulationError that `f` throws; fails the test if it throws none. */
+export function simulationErrorMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof SimulationError)) throw new Error(`expected a SimulationError, got ${String(e)}`);
+    return e.message;
+  }
+  throw new Error('expected a SimulationError, but nothing was thrown');
 }

@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { Network, defineNeuronModel, registerNeuronModel, recordStates, readArrow, SimulationError } from '../engine/index.js';
-import { tempDir, close } from './helpers.js';
+import { Network, defineNeuronModel, registerNeuronModel, recordStates, readArrow } from '../engine/index.js';
+import { tempDir, close, simulationErrorMessage } from './helpers.js';
 
 // Two tiny models whose state is the time label itself, so every row can be checked exactly:
 // a grid model whose update k leaves the state of time (k+1)·dt, and a clock model whose tick
@@ -147,25 +147,15 @@ test('variables: default is every recordable state variable; typos get a suggest
   const net = new Network({ dt: 0.1 });
   const pop = net.create('iaf_psc_delta', 2, { I_e: 800 });
   const def = recordStates(net, pop);
-  assert.equal(def.variables, ['V_m']);
-  const err = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      assert.instance(e, SimulationError);
-      return (e as Error).message;
-    }
-    throw new Error('no error thrown');
-  };
-  assert.match(err(() => recordStates(net, pop, { variables: ['V_n'] })), /no state variable 'V_n'.*Did you mean 'V_m'/);
-  assert.match(err(() => recordStates(net, pop, { variables: ['I_e'] })), /'I_e' is a parameter/);
-  assert.match(err(() => recordStates(net, pop, { variables: [] })), /non-empty list/);
-  assert.match(err(() => recordStates(net, pop, { variables: ['V_m', 'V_m'] })), /listed twice/);
-  assert.match(err(() => recordStates(net, pop, { interval: 0.25 })), /not a multiple of dt/);
-  assert.match(err(() => recordStates(net, pop, { interval: 0 })), /at least dt/);
-  assert.match(err(() => recordStates(net, [])), /at least one population/);
+  assert.equal(def.variables, ['V_m']);  assert.match(simulationErrorMessage(() => recordStates(net, pop, { variables: ['V_n'] })), /no state variable 'V_n'.*Did you mean 'V_m'/);
+  assert.match(simulationErrorMessage(() => recordStates(net, pop, { variables: ['I_e'] })), /'I_e' is a parameter/);
+  assert.match(simulationErrorMessage(() => recordStates(net, pop, { variables: [] })), /non-empty list/);
+  assert.match(simulationErrorMessage(() => recordStates(net, pop, { variables: ['V_m', 'V_m'] })), /listed twice/);
+  assert.match(simulationErrorMessage(() => recordStates(net, pop, { interval: 0.25 })), /not a multiple of dt/);
+  assert.match(simulationErrorMessage(() => recordStates(net, pop, { interval: 0 })), /at least dt/);
+  assert.match(simulationErrorMessage(() => recordStates(net, [])), /at least one population/);
   const other = new Network();
-  assert.match(err(() => recordStates(other, pop)), /belongs to another network/);
+  assert.match(simulationErrorMessage(() => recordStates(other, pop)), /belongs to another network/);
   const internal = recordStates(net, pop, { variables: ['refr', 'V_m', 'I_in'] });
   net.simulate(20);
   await net.close();

@@ -8,7 +8,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Network,
-  SimulationError,
   defineNeuronModel,
   defineSynapseModel,
   registerNeuronModel,
@@ -17,17 +16,7 @@ import {
   type ProjectionData,
 } from '../engine/index.js';
 import { traceStateOf } from '../synapses/stp_legacy.js';
-import { close } from './helpers.js';
-
-function errorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    assert.instance(e, SimulationError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { close, simulationErrorMessage } from './helpers.js';
 
 // A rate unit and a rate synapse, the shape of a rate RNN: r ← (1 − a)·r + a·tanh(input).
 registerNeuronModel(
@@ -113,9 +102,9 @@ test('per-tick synapses take the smallest delay only, and need a clock-driven ta
   const gen = net.create('spike_generator', 1);
   const grid = net.create('iaf_psc_delta', 1);
   const wta = net.create('wta_softmax', 2);
-  assert.match(errorOf(() => net.connect(gen, grid, 'all_to_all', { model: 'stp_legacy' })), /clock-driven target/);
-  assert.match(errorOf(() => net.connect(gen, wta, 'all_to_all', { model: 'stp_legacy', delay: 1 })), /sameStep: true/);
-  assert.match(errorOf(() => net.connect(wta, wta, 'all_to_all', { model: 'stp_legacy', delay: 2 })), /default delay of one step/);
+  assert.match(simulationErrorMessage(() => net.connect(gen, grid, 'all_to_all', { model: 'stp_legacy' })), /clock-driven target/);
+  assert.match(simulationErrorMessage(() => net.connect(gen, wta, 'all_to_all', { model: 'stp_legacy', delay: 1 })), /sameStep: true/);
+  assert.match(simulationErrorMessage(() => net.connect(wta, wta, 'all_to_all', { model: 'stp_legacy', delay: 2 })), /default delay of one step/);
   net.connect(gen, wta, 'all_to_all', { model: 'stp_legacy', sameStep: true });
   net.connect(wta, wta, 'all_to_all', { model: 'sem_stdp_vt' });
   assert.throws(() => registerSynapseModel(defineSynapseModel({ name: 'test_no_delivery', doc: '', params: {}, init: () => null })), /transmit\(\) or the per-tick hooks/);
@@ -141,13 +130,13 @@ test('forceSpikes validates its input', () => {
   const wta = net.create('wta_softmax', 3);
   const gen = net.create('poisson_generator', 1);
   const ps = net.create('iaf_psc_delta_ps', 1);
-  assert.match(errorOf(() => wta.forceSpikes({ mode: 'replace', spikes: [[1], [2]] })), /3 lists/);
-  assert.match(errorOf(() => wta.forceSpikes({ mode: 'replace', spikes: [[1.5], [], []] })), /step 1.5/);
-  assert.match(errorOf(() => wta.forceSpikes({ mode: 'xor' as 'or', spikes: [[], [], []] })), /'replace' or 'or'/);
-  assert.match(errorOf(() => gen.forceSpikes({ mode: 'or', spikes: [[]] })), /only clock-driven and grid/);
-  assert.match(errorOf(() => ps.forceSpikes({ mode: 'or', spikes: [[]] })), /only clock-driven and grid/);
+  assert.match(simulationErrorMessage(() => wta.forceSpikes({ mode: 'replace', spikes: [[1], [2]] })), /3 lists/);
+  assert.match(simulationErrorMessage(() => wta.forceSpikes({ mode: 'replace', spikes: [[1.5], [], []] })), /step 1.5/);
+  assert.match(simulationErrorMessage(() => wta.forceSpikes({ mode: 'xor' as 'or', spikes: [[], [], []] })), /'replace' or 'or'/);
+  assert.match(simulationErrorMessage(() => gen.forceSpikes({ mode: 'or', spikes: [[]] })), /only clock-driven and grid/);
+  assert.match(simulationErrorMessage(() => ps.forceSpikes({ mode: 'or', spikes: [[]] })), /only clock-driven and grid/);
   wta.forceSpikes({ mode: 'or', spikes: (step) => (step === 2 ? [5] : []) });
-  assert.match(errorOf(() => net.simulate(5)), /returned neuron 5 for step 2/);
+  assert.match(simulationErrorMessage(() => net.simulate(5)), /returned neuron 5 for step 2/);
 });
 
 test('forced steps already simulated are skipped; a function is asked once per step; duplicates spike once', () => {
