@@ -9,3 +9,4 @@ import './spike_generator.js';
 import './parrot_neuron.js';
 import './iaf_psc_delta_ps.js';
 import './wta_softmax.js';
+import './msn_lif.js';

@@ -3,3 +3,4 @@ import './static_synapse.js';
 import './stdp_synapse.js';
 import './stp_legacy.js';
 import './sem_stdp_vt.js';
+import './striatal_stdp.js';

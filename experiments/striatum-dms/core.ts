@@ -87,8 +87,11 @@ export class DmsCircuit {
   /** Steps run densely and steps jumped (for benchmarks). */
   denseSteps = 0;
   jumpedSteps = 0;
-  /** Optional per-step observer (dense steps only; used by traces and tests). */
-  onStep: ((c: DmsCircuit, spiked: boolean) => void) | null = null;
+  /**
+   * Optional observer of dense steps (every step that emits or receives a spike is dense),
+   * called after the step with its within-segment index; used by traces and tests.
+   */
+  onStep: ((c: DmsCircuit, spiked: boolean, j: number) => void) | null = null;
   /** When false every step is stepped densely (reference mode for check 10). */
   lazy = true;
 
@@ -217,10 +220,10 @@ export class DmsCircuit {
           if (j >= D) break;
         }
       }
-      // 1. Drive from the registers of step n−1, with the weights of step n−1.
-      let drive = 0;
+      // 1. Drive from the registers of step n−1, with the weights of step n−1 (random input
+      // first, then inputs in index order: the order the engine's port slot sums them).
+      let drive = this.sR !== 0 ? wR : 0;
       for (let i = 0; i < P; i++) if (s[i] !== 0) drive += w[i];
-      if (this.sR !== 0) drive += wR;
       // 3. Weights (uses the traces of step n−1, so before 2): all terms summed, clipped once.
       const y0 = this.y;
       const sp = this.sPost;
@@ -280,8 +283,8 @@ export class DmsCircuit {
       }
       active = nAct + sRn + this.sPost;
       this.denseSteps++;
+      if (observe !== null) observe(this, spiked, j);
       j++;
-      if (observe !== null) observe(this, spiked);
     }
     if (noise) this.gs = base + D;
     return spikes;
