@@ -5,6 +5,7 @@ import seedrandom from 'seedrandom';
 import {
   argString,
   binomial,
+  dmsFlags,
   DmsOptionsError,
   nPatternList,
   parseSweep,
@@ -102,6 +103,10 @@ test('snake_case names map to camelCase keys; seed is an alias of random_seed', 
   assert.is(o.randomSeed, 7);
   assert.ok(errorMessage(() => resolveDmsOptions({ seed: 1, random_seed: 2 })).includes('random_seed'));
   assert.is(resolveDmsOptions({ seed: 3, random_seed: 3 }).options.randomSeed, 3);
+  assert.equal(dmsFlags('stimByPattern'), ['--stim-by-pattern', '--stim_by_pattern']);
+  assert.equal(dmsFlags('P'), ['--P']);
+  assert.equal(dmsFlags('Aprepost'), ['--Aprepost']);
+  assert.equal(dmsFlags('dt'), ['--dt']);
   assert.is(resolveSeed(undefined, 5), 5);
   assert.is(resolveSeed(5, undefined), 5);
   assert.throws(() => resolveSeed(4, 5), /--seed/);

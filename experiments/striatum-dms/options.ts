@@ -99,6 +99,18 @@ export const SNAKE_TO_CAMEL: Readonly<Record<string, keyof Parsed>> = Object.fre
 
 const KEYS = new Set(Object.keys(dmsOptions.shape));
 
+/**
+ * The command-line spellings of an option key: `--kebab-case` and the original
+ * `--snake_case` (one flag when they coincide). `P`, `Apostpre` and `Aprepost` keep their
+ * case (`--P`, `--Apostpre`), which the generic camelCase → kebab-case rule would mangle.
+ */
+export function dmsFlags(key: string): string[] {
+  if (key === 'P' || key === 'Apostpre' || key === 'Aprepost') return [`--${key}`];
+  const kebab = `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+  const snake = `--${camelToSnake(key)}`;
+  return kebab === snake ? [kebab] : [kebab, snake];
+}
+
 /** Values of `--preset article` (Cluster/params_DMS_article.txt), without Apostpre and stim_recall. */
 export const ARTICLE_PRESET: Readonly<Partial<Parsed>> = Object.freeze({
   P: 10,
