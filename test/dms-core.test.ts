@@ -5,6 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import seedrandom from 'seedrandom';
 import { DmsCircuit, MSN_DEFAULTS } from '../experiments/striatum-dms/core.js';
 import { jitterStep } from '../experiments/striatum-dms/simulate.js';
 
@@ -185,6 +186,59 @@ test('lazy stepping equals dense stepping of the same circuit under noise', () =
   assert.ok(l.jumpedSteps > 50000, 'the lazy run jumped most steps');
   for (let k = 0; k < 3; k++) assert.ok(Math.abs(l.w[k] - d.w[k]) < 1e-12);
   assert.ok(Math.abs(l.V - d.V) < 1e-9);
+});
+
+test('test resets: V, ρ, s_post and traces reset; spike registers carry over unless cleared (carry_last_spike)', () => {
+  for (const clear of [false, true]) {
+    const c = circuit([0.1]);
+    c.g = 0;
+    c.V = -50;
+    c.x[0] = 0.7;
+    c.y = 0.3;
+    c.sPost = 1;
+    c.sR = 1; // a random-input spike in the last step before the test
+    c.resetForTest(clear);
+    assert.is(c.V, -80);
+    assert.is(c.rho, Infinity);
+    assert.is(c.x[0] + c.y + c.sPost, 0);
+    const r = run(c, 3, [], []);
+    assert.equal(r.spikes, clear ? [] : [0], `clear=${clear}`);
+  }
+});
+
+test('noise: geometric gaps give Bernoulli(p) trains per step; p = 0 is silent', () => {
+  // 4 sources × 100 000 steps at p = 0.01: expected 1000 spikes per source, SD ≈ 31.5;
+  // bounds of ±4 SD (fixed seeds, so the test is deterministic).
+  const rngs = Array.from({ length: 4 }, (_, k) => seedrandom.alea(`gaps/${k}`));
+  const c = new DmsCircuit({ ...MSN_DEFAULTS, P: 3, dt: DT, epsilon: 0, Aprepost: 0, Apostpre: 0 }, new Float64Array(3), rngs);
+  c.g = 0;
+  c.setNoise(0.01, 0.01);
+  const counts = [0, 0, 0, 0];
+  const gapsOne: number[] = [];
+  let last = -1;
+  for (let t = 0; t < 200; t++) {
+    const base = t * 500;
+    c.onStep = (cc, _sp, j) => {
+      for (let k = 0; k < 3; k++) counts[k] += cc.s[k];
+      counts[3] += cc.sR;
+      if (cc.s[0]) {
+        if (last >= 0) gapsOne.push(base + j - last);
+        last = base + j;
+      }
+    };
+    c.run(500, true);
+  }
+  for (const n of counts) assert.ok(Math.abs(n - 1000) < 4 * 31.5, `count ${n}`);
+  // P(gap = 1) = p: about 10 of ~1000 gaps; the mean gap is 1/p = 100 (SD of the mean ≈ 3.2).
+  const mean = gapsOne.reduce((a, b) => a + b, 0) / gapsOne.length;
+  assert.ok(Math.abs(mean - 100) < 4 * 3.2, `mean gap ${mean}`);
+  c.setNoise(0, 0);
+  c.onStep = null;
+  const before = c.jumpedSteps;
+  c.patCount = 0;
+  c.run(10000, true);
+  assert.ok(c.jumpedSteps - before >= 9990, 'silent sources: the segment is jumped');
+  assert.is(c.nextNoise[0], Infinity);
 });
 
 test.run();
