@@ -9,6 +9,7 @@ import {
   fitBurr,
   groupMeans,
   groupRanges,
+  lastIndexBefore,
   lnGamma,
   meanStd,
   pStars,
@@ -110,6 +111,9 @@ test('end-of-phase accuracies read the first test stamped at each boundary', () 
   const y = X.map((x, j) => (x === 500 || x === 1000 || x === 1500 || x === 2000 ? x / 10000 : j));
   assert.equal(endOfPhaseAccuracy(X, y, LENGTHS), { initial: 0.05, learning: 0.1, maintenance: 0.15, recall: 0.2 });
   assert.ok(Number.isNaN(endOfPhaseAccuracy([0, 5], [1, 1], LENGTHS).learning));
+  // The last maintenance test of the article schedule is stamped 1450.
+  assert.is(X[lastIndexBefore(X, 1500)], 1450);
+  assert.is(lastIndexBefore(X, 0), -1);
 });
 
 test('groups of num_stats simulations and their mean curves', () => {

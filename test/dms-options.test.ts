@@ -10,6 +10,7 @@ import {
   nPatternList,
   parseSweep,
   pythonFloat,
+  randomMasterSeed,
   resolveDmsOptions,
   resolveSeed,
   seedList,
@@ -17,6 +18,7 @@ import {
   sweepConditions,
   testSchedule,
   testStamps,
+  workerCount,
 } from '../experiments/striatum-dms/options.js';
 
 function errorMessage(f: () => unknown): string {
@@ -248,6 +250,14 @@ test('sweeps: axes parsed by the schema, Cartesian product, folder names', () =>
   assert.ok(errorMessage(() => resolveDmsOptions({ sweep: ['stop_learning=None,maybe'] })).includes('--stop_learning'));
   assert.equal(resolveDmsOptions({ sweep: 'Apostpre=1' }).options.sweep, ['Apostpre=1']);
   assert.equal(parseSweep(['stop_learning=None,number_success'])[0].values, ['None', 'number_success']);
+});
+
+test('worker count and fresh master seeds', () => {
+  assert.is(workerCount({ numSimu: 8, workers: undefined }, 2), 2);
+  assert.is(workerCount({ numSimu: 1, workers: undefined }, 4), 1);
+  assert.is(workerCount({ numSimu: 8, workers: 3 }, 2), 3);
+  const s = randomMasterSeed();
+  assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 31);
 });
 
 test.run();

@@ -31,6 +31,13 @@ export function valueAtStamp(x: ArrayLike<number>, y: ArrayLike<number>, stamp: 
   return NaN;
 }
 
+/** Index of the last test stamped before `stamp` (e.g. the last maintenance test, before x₃); −1 if none. */
+export function lastIndexBefore(x: ArrayLike<number>, stamp: number): number {
+  let k = -1;
+  for (let j = 0; j < x.length; j++) if (x[j] < stamp && (k < 0 || x[j] >= x[k])) k = j;
+  return k;
+}
+
 /** Accuracy at the end of each phase: the first test stamped x₁, x₂, x₃, x₄. */
 export interface PhaseAccuracies {
   initial: number;

@@ -8,6 +8,8 @@
  * `Aprepost` verbatim); `SNAKE_TO_CAMEL` maps the original snake_case spellings, which the
  * CLI accepts as well. Defaults are the original parser's, not the article's.
  */
+import { randomInt } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import seedrandom from 'seedrandom';
 import { z } from 'zod';
 
@@ -484,4 +486,14 @@ export function resolveSeed(randomSeed: number | undefined, seed: number | undef
     throw new DmsOptionsError(`--seed (${seed}) and --random_seed (${randomSeed}) disagree; give one of them`);
   }
   return randomSeed ?? seed;
+}
+
+/** A fresh master seed for runs without --random_seed/--seed (recorded in summary.json). */
+export function randomMasterSeed(): number {
+  return randomInt(0, 2 ** 31);
+}
+
+/** Worker threads: `--workers`, else min(num_simu, available parallelism). */
+export function workerCount(o: Pick<DmsOptions, 'workers' | 'numSimu'>, available = availableParallelism()): number {
+  return o.workers ?? Math.max(1, Math.min(o.numSimu, available));
 }
