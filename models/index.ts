@@ -10,3 +10,4 @@ import './parrot_neuron.js';
 import './iaf_psc_delta_ps.js';
 import './wta_softmax.js';
 import './msn_lif.js';
+import './dms_sources.js';
