@@ -10,7 +10,8 @@ import * as assert from 'uvu/assert';
 import seedrandom from 'seedrandom';
 import { Network, recordSpikes, setSpikeTimes } from '../engine/index.js';
 import { DmsCircuit, MSN_DEFAULTS } from '../experiments/striatum-dms/core.js';
-import { setStriatalGate } from '../synapses/striatal_stdp.js';
+import { setStriatalGate, striatalState } from '../synapses/striatal_stdp.js';
+import { ARTICLE_CONFIG, simulateDms, type DmsConfig } from '../experiments/striatum-dms/simulate.js';
 
 const DT = 0.2;
 const S0 = 10; // engine steps before the circuit's step 0 (a generator cannot spike at t = 0)
@@ -116,6 +117,92 @@ test('msn_lif on the engine: check 1 thresholds (0.44 fires, 0.4375 gives exactl
     await net.close();
     assert.is(rec.toTable().numRows, fires ? 1 : 0);
   }
+});
+
+test('check 10 over the whole protocol: simulateDms (lazy) and the engine replaying its trials and tests densely agree', async () => {
+  // Shortened article protocol (60 iterations per phase: tests at 0, 5, …, 50 and the final
+  // one) with stim_recall 0.5 and number_success gating, so trials, tests with their resets,
+  // carried spike registers, rewards and gates all occur.
+  const cfg: DmsConfig = {
+    ...ARTICLE_CONFIG,
+    stimRecall: 0.5,
+    noiseInput: 0.02,
+    stopLearning: 'number_success',
+    numSuccessParams: 2,
+    numTrainingInitial: 60,
+    numTrainingLearning: 60,
+    numTrainingMaintenance: 60,
+    numTrainingRecall: 60,
+  };
+  const P = cfg.P;
+  const D = 500;
+  const segs: { kind: 'trial' | 'test'; start: number; m: number; g: number }[] = [];
+  const inputTrains: number[][] = Array.from({ length: P }, () => []);
+  const randomTrain: number[] = [];
+  const msnCore: number[] = [];
+  let start = 0;
+  const res = simulateDms(cfg, 10, 0, 4242, {
+    onSegment(kind, c) {
+      if (segs.length > 0) start += D;
+      const base = start;
+      segs.push({ kind, start: base, m: c.m, g: kind === 'test' ? 0 : c.g });
+      c.onStep = (cc, spiked, j) => {
+        for (let k = 0; k < P; k++) if (cc.s[k]) inputTrains[k].push(base + j);
+        if (cc.sR) randomTrain.push(base + j);
+        if (spiked) msnCore.push(base + j);
+      };
+    },
+  });
+  const total = start + D;
+  const net = new Network({ dt: DT });
+  const inputs = net.create('spike_generator', P);
+  const rnd = net.create('spike_generator', 1);
+  const msn = net.create('msn_lif', 1);
+  const ms = (n: number): number => Math.round((S0 + n) * 10) / 50;
+  setSpikeTimes(inputs, inputTrains.map((tr) => tr.map(ms)));
+  setSpikeTimes(rnd, randomTrain.map(ms));
+  const proj = net.connect(inputs, msn, 'all_to_all', { model: 'striatal_stdp', sameStep: true, params: { epsilon: cfg.epsilon, Apostpre: cfg.Apostpre, Aprepost: cfg.Aprepost } });
+  const w0 = res.snapshots[0].weights;
+  for (let r = 0; r < P; r++) proj.weight[proj.rowPtr[r]] = w0[r];
+  net.connect(rnd, msn, 'all_to_all', { weight: 1, delay: DT });
+  const st = striatalState(proj);
+  for (const sg of segs) {
+    net.modulate(ms(sg.start), 'reward', sg.m);
+    net.at(
+      ms(sg.start),
+      () => {
+        setStriatalGate(proj, sg.g);
+        if (sg.kind === 'test') {
+          // Test reset (spec §3): MSN and traces; spike registers carry over (default).
+          msn.set({ V_m: -80, rho: Number.MAX_VALUE });
+          st.x.fill(0);
+          st.y.fill(0);
+          st.sPost.fill(0);
+        }
+      },
+      0,
+    );
+  }
+  const rec = recordSpikes(net, msn);
+  const testW: number[][] = [];
+  for (const sg of segs) if (sg.kind === 'test') net.at(ms(sg.start), () => testW.push(Array.from(proj.weight)), 0);
+  net.simulate(ms(total));
+  await net.close();
+  const times = Array.from(rec.toTable().getChild('time_ms')!.toArray() as Float64Array).map((x) => Math.round(x / DT) - S0);
+  assert.ok(segs.filter((x) => x.kind === 'test').length === 450 && segs.length === 690, `segments ${segs.length}`);
+  assert.ok(msnCore.length > 100, `MSN spikes ${msnCore.length}`);
+  assert.equal(times, msnCore, 'identical MSN spikes over the protocol');
+  const wEnd = res.snapshots[4].weights;
+  for (let k = 0; k < P; k++) assert.ok(Math.abs(proj.weight[k] - wEnd[k]) < 1e-12, `w[${k}]`);
+  // Weights at every test (the engine reads them at the test's first step, before any change).
+  let q = 0;
+  for (const t of res.tests) {
+    for (let k = 0; k < P; k += 1) {
+      if (Math.abs(testW[q * 10][k] - t.weights[k]) >= 1e-12) assert.unreachable(`test ${t.testIndex} w[${k}]`);
+    }
+    q++;
+  }
+  assert.ok(res.stepsJumped > res.stepsDense, 'simulateDms ran event-driven');
 });
 
 test.run();

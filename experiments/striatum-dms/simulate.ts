@@ -6,6 +6,8 @@
 import seedrandom from 'seedrandom';
 import { DmsCircuit, MSN_DEFAULTS, type CircuitParams } from './core.js';
 
+export { DmsCircuit };
+
 /** The original options that shape one simulation (camelCase of main_DMS.py's names). */
 export interface DmsConfig {
   P: number;
@@ -139,6 +141,18 @@ export interface DmsResult {
   stepsJumped: number;
 }
 
+/** Optional observers of {@link simulateDms}. */
+export interface DmsSimulateOptions {
+  /** Receives warnings (non-integral step counts, clamped noise); default console.warn. */
+  warn?: (msg: string) => void;
+  /**
+   * Called before each segment (a training trial, or one pattern of a test) once its
+   * modulator level, gate, resets and pattern spikes are in place; `circuit` may be observed
+   * (e.g. `onStep`) but must not be changed.
+   */
+  onSegment?: (kind: 'trial' | 'test', circuit: DmsCircuit) => void;
+}
+
 /** Integer ms/dt as the original's int(); warns when x/dt is not integral within 1e−9. */
 export function stepsOf(ms: number, dt: number, what: string, warn: (msg: string) => void = console.warn): number {
   const r = ms / dt;
@@ -214,7 +228,9 @@ export function circuitParams(config: DmsConfig): CircuitParams {
  * Runs one full simulation of the protocol (spec §3). `seed` is this simulation's seed from
  * the seed list; `simIndex` only labels the result.
  */
-export function simulateDms(config: DmsConfig, nPattern: number, simIndex: number, seed: number, warn: (msg: string) => void = console.warn): DmsResult {
+export function simulateDms(config: DmsConfig, nPattern: number, simIndex: number, seed: number, options: DmsSimulateOptions = {}): DmsResult {
+  const warn = options.warn ?? console.warn;
+  const onSegment = options.onSegment;
   const P = config.P;
   const dt = config.dt;
   const D = stepsOf(config.stimDuration, dt, 'stim_duration', warn);
@@ -267,6 +283,7 @@ export function simulateDms(config: DmsConfig, nPattern: number, simIndex: numbe
     for (let q = 0; q < nPattern; q++) {
       circuit.resetForTest(clearRegisters);
       circuit.setPattern(inputs[q], testSteps);
+      onSegment?.('test', circuit);
       const n = circuit.run(D, false);
       spikes[q] = n;
       if (n >= 1 === rewarded[q]) correct++;
@@ -314,6 +331,7 @@ export function simulateDms(config: DmsConfig, nPattern: number, simIndex: numbe
       // (6) the trial.
       if (stim) circuit.setPattern(inputs[pat], trialSteps);
       else circuit.patCount = 0;
+      onSegment?.('trial', circuit);
       const n = circuit.run(D, true);
       // (7) train accuracy.
       const t = iteration;
