@@ -11,6 +11,7 @@ import { SimulationError } from '../engine/errors.js';
 import { getNeuronModel, getSynapseModel, neuronModelNames, synapseModelNames } from '../engine/registry.js';
 import { register as registerCuba } from '../experiments/cuba/cli.js';
 import { register as registerWta } from '../experiments/wta-sequence/cli.js';
+import { register as registerDms } from '../experiments/striatum-dms/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -19,6 +20,7 @@ function buildProgram(): Command {
   const run = program.command('run').description('run an experiment; results go to --out (default out/<experiment>)');
   registerCuba(run);
   registerWta(run);
+  registerDms(run);
 
   program
     .command('bench')

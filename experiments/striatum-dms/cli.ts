@@ -1,0 +1,133 @@
+/**
+ * `spikeflow run striatum-dms`: every option in its camelCase-derived (`--stim-by-pattern`)
+ * and original (`--stim_by_pattern`) spelling, `--seed` as alias of `--random_seed`, the
+ * output-folder rule of spec §4, sweeps, progress on stderr and one result line per N_p
+ * block on stdout.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { createProgress } from '../../cli/progress.js';
+import { argString, dmsFlags, dmsOptions, parseSweep, resolveDmsOptions, sweepConditions, type DmsOptions } from './options.js';
+import { runStriatumDms, type DmsRunResult } from './run.js';
+import { writeDmsOutputs } from './index.js';
+import { acceptanceOf } from './acceptance.js';
+
+const BOOLEAN = new Set(['save', 'plot']);
+const STRING = new Set(['saveDir', 'name', 'stopLearning', 'preset', 'nPattern']);
+
+function describe(key: string): string {
+  const field = (dmsOptions.shape as Record<string, { description?: string }>)[key];
+  return field?.description ?? key;
+}
+
+function numberArg(flag: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${flag} expects a number, got '${v}'.`);
+    return x;
+  };
+}
+
+/** The options not handed to resolveDmsOptions. */
+const CLI_ONLY = new Set(['out', 'quiet']);
+
+/** Adds one commander option per spelling of each schema key. */
+export function addDmsOptions(cmd: Command): Command {
+  for (const key of Object.keys(dmsOptions.shape)) {
+    const help = describe(key);
+    for (const flag of dmsFlags(key)) {
+      if (BOOLEAN.has(key)) cmd.option(flag, help);
+      else if (key === 'sweep') cmd.option(`${flag} <key=v1,v2>`, help, (v: string, prev: string[] = []) => [...prev, v]);
+      else if (STRING.has(key)) cmd.option(`${flag} <value>`, help);
+      else cmd.option(`${flag} <n>`, help, numberArg(flag));
+    }
+  }
+  cmd
+    .option('--seed <n>', 'alias of --random_seed', numberArg('--seed'))
+    .option('--out <dir>', 'output folder (default: <save_dir>/<name>/<args> when --save_dir or --name is given, else out/striatum-dms)')
+    .option('--quiet', 'no progress output');
+  return cmd;
+}
+
+/** The options the user gave (commander attribute names) and the output folder option. */
+export function collectRaw(cmd: Command): { raw: Record<string, unknown>; out?: string; quiet: boolean } {
+  const all = cmd.opts() as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(all)) if (v !== undefined && !CLI_ONLY.has(k)) raw[k] = v;
+  return { raw, out: all.out as string | undefined, quiet: all.quiet === true };
+}
+
+/** Output folder of spec §4. */
+export function outputFolder(o: DmsOptions, raw: Record<string, unknown>, out?: string): string {
+  if (out !== undefined) return resolve(out);
+  const given = (k: string) => Object.keys(raw).some((r) => r === k || r === k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()));
+  if (given('saveDir') || given('name')) return resolve(o.saveDir, o.name, argString(o));
+  return resolve('out/striatum-dms');
+}
+
+function report(r: DmsRunResult): string[] {
+  return r.blocks.map((b) => {
+    const fa = (b.summary.final_accuracy as { mean: number }).mean;
+    return `${b.nPattern} patterns --- Accuracy: ${Number.isFinite(fa) ? fa.toFixed(3) : 'nan'}`;
+  });
+}
+
+/** Runs the command with parsed flags. */
+export async function runDmsCommand(cmd: Command): Promise<void> {
+  const { raw, out, quiet } = collectRaw(cmd);
+  const { options, warnings } = resolveDmsOptions(raw);
+  for (const w of warnings) process.stderr.write(`striatum-dms: warning: ${w}\n`);
+  const dir = outputFolder(options, raw, out);
+  if (options.sweep.length === 0) {
+    const progress = createProgress(quiet, 'striatum-dms');
+    let r: DmsRunResult;
+    try {
+      r = await runStriatumDms(options, progress);
+    } finally {
+      progress.stop();
+    }
+    await writeDmsOutputs(r, dir);
+    for (const line of report(r)) process.stdout.write(line + '\n');
+    return;
+  }
+  const conditions = sweepConditions(options, parseSweep(options.sweep));
+  const rows: Array<{ args: Record<string, unknown>; result: DmsRunResult }> = [];
+  for (const [i, c] of conditions.entries()) {
+    const progress = createProgress(quiet, `striatum-dms ${c.folder} (${i + 1}/${conditions.length})`);
+    let r: DmsRunResult;
+    try {
+      r = await runStriatumDms(c.options, progress);
+    } finally {
+      progress.stop();
+    }
+    await writeDmsOutputs(r, join(dir, c.folder));
+    rows.push({ args: c.args, result: r });
+    for (const line of report(r)) process.stdout.write(`${c.folder}: ${line}\n`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const body = {
+    conditions: rows.flatMap(({ args, result }, i) =>
+      result.blocks.map((b) => ({
+        args,
+        folder: conditions[i].folder,
+        n_pattern: b.nPattern,
+        t_maintenance: b.summary.t_maintenance,
+        end_of_phase_accuracy: b.summary.end_of_phase_accuracy,
+        weights_zero_end_maintenance: b.summary.weights_zero_end_maintenance,
+      })),
+    ),
+    acceptance: acceptanceOf(rows.map(({ result }) => result)),
+  };
+  writeFileSync(join(dir, 'sweep_summary.json'), JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+/** Registers `run striatum-dms`. */
+export function register(run: Command): Command {
+  const cmd = run.command('striatum-dms').description('Perez et al. 2022: one MSN with reward-modulated STDP learns, forgets and relearns a delayed-match-to-sample task (DMS- vs DLS-like plasticity)');
+  addDmsOptions(cmd);
+  cmd.action(async () => {
+    await runDmsCommand(cmd);
+  });
+  return cmd;
+}
