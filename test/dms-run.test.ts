@@ -145,6 +145,10 @@ test('CLI: both spellings, stdout line per N_p, output-folder rule, sweeps', asy
   assert.equal(ss.conditions.map((c: { args: Record<string, number> }) => c.args.Apostpre), [-1, 1]);
   assert.ok('t_maintenance' in ss.conditions[0] && 'end_of_phase_accuracy' in ss.conditions[0] && 'weights_zero_end_maintenance' in ss.conditions[0]);
   assert.ok('b_t_maintenance_ordered_stim_recall_0' in ss.acceptance);
+  assert.is(ss.conditions[0].t_test_vs_apostpre_minus1, null, 'the reference has no test against itself');
+  const tt = ss.conditions[1].t_test_vs_apostpre_minus1;
+  assert.equal(Object.keys(tt), ['t_maintenance', 'end_initial_accuracy', 'end_learning_accuracy', 'end_maintenance_accuracy', 'end_recall_accuracy']);
+  assert.is(tt.end_learning_accuracy.df, 4, 'two samples of 3 simulations');
 
   const { options } = resolveDmsOptions({ name: 'proj/sub' });
   assert.is(outputFolder(options, { name: 'proj/sub' }), resolve('../Simu', 'proj/sub', argString(options)));

@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createProgress } from '../../cli/progress.js';
 import { argString, dmsFlags, dmsOptions, parseSweep, resolveDmsOptions, sweepConditions, type DmsOptions } from './options.js';
 import { runStriatumDms, type DmsRunResult } from './run.js';
+import { tTest, type TTest } from './analysis.js';
 import { writeDmsOutputs } from './index.js';
 import { acceptanceOf } from './acceptance.js';
 
@@ -115,11 +116,37 @@ export async function runDmsCommand(cmd: Command): Promise<void> {
         t_maintenance: b.summary.t_maintenance,
         end_of_phase_accuracy: b.summary.end_of_phase_accuracy,
         weights_zero_end_maintenance: b.summary.weights_zero_end_maintenance,
+        t_test_vs_apostpre_minus1: tTestsAgainstReference(rows, i, b.nPattern),
       })),
     ),
     acceptance: acceptanceOf(rows.map(({ result }) => result)),
   };
   writeFileSync(join(dir, 'sweep_summary.json'), JSON.stringify(body, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+/**
+ * Student t-tests of a sweep condition against the condition that differs only in
+ * Apostpre = −1 (spec §5): T_maintenance over the analysis groups (`--num_stats`) and each
+ * end-of-phase accuracy over simulations. Null when the sweep has no such reference or the
+ * condition is the reference.
+ */
+export function tTestsAgainstReference(rows: ReadonlyArray<{ args: Record<string, unknown>; result: DmsRunResult }>, i: number, nPattern: number): Record<string, TTest> | null {
+  const me = rows[i];
+  if (me.result.options.Apostpre === -1) return null;
+  const others = Object.entries(me.args).filter(([k]) => k !== 'Apostpre');
+  const ref = rows.find((r) => r.result.options.Apostpre === -1 && others.every(([k, v]) => r.args[k] === v));
+  if (ref === undefined) return null;
+  const block = (r: DmsRunResult) => r.blocks.find((b) => b.nPattern === nPattern);
+  const a = block(me.result);
+  const b = block(ref.result);
+  if (a === undefined || b === undefined) return null;
+  const out: Record<string, TTest> = {
+    t_maintenance: tTest(a.analysis.tMaintenance.values, b.analysis.tMaintenance.values),
+  };
+  for (const k of ['initial', 'learning', 'maintenance', 'recall'] as const) {
+    out[`end_${k}_accuracy`] = tTest(a.analysis.endOfPhaseAccuracy[k].values, b.analysis.endOfPhaseAccuracy[k].values);
+  }
+  return out;
 }
 
 /** Registers `run striatum-dms`. */

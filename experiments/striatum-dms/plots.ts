@@ -49,7 +49,7 @@ export function accuracySpec(r: DmsRunResult, b: DmsBlock): TopLevelSpec {
         data: { values: Number.isFinite(T) && !g0.burr.degenerate ? [{ v: x2 + T, label: `T = ${T.toFixed(1)}` }] : [] },
         layer: [
           { mark: { type: 'rule', color: '#c0392b', strokeDash: [2, 2] }, encoding: { x: { field: 'v', type: 'quantitative' } } },
-          { mark: { type: 'text', color: '#c0392b', align: 'left', dx: 3, dy: 12 }, encoding: { x: { field: 'v', type: 'quantitative' }, y: { datum: 0 }, text: { field: 'label' } } },
+          { mark: { type: 'text', color: '#c0392b', align: 'left', dx: 3 }, encoding: { x: { field: 'v', type: 'quantitative' }, y: { datum: 0.06 }, text: { field: 'label' } } },
         ],
       },
     ],
