@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { ROOT, tempDir } from './helpers.js';
 import { readArrow } from '../recorders/index.js';
 import { resolveDmsOptions, argString, testSchedule } from '../experiments/striatum-dms/options.js';
-import { runStriatumDms } from '../experiments/striatum-dms/run.js';
+import { runStriatumDms, simulateTraced, dmsConfig } from '../experiments/striatum-dms/run.js';
+import { simulateDms } from '../experiments/striatum-dms/simulate.js';
 import { writeDmsOutputs } from '../experiments/striatum-dms/index.js';
 import { outputFolder, register } from '../experiments/striatum-dms/cli.js';
 import { Command } from 'commander';
@@ -123,6 +124,39 @@ test('workers 1 and 2 give byte-identical Arrow files and equal summaries (check
   assert.equal(Object.keys(b4.mean_weight_at), ['start', 'end_initial', 'end_learning', 'end_maintenance', 'end_recall']);
   // Initial/maintenance trials are presented with η_m = stim_recall = 0, learning/recall always.
   assert.equal(b4.presented_fraction, { initial: 0, learning: 1, maintenance: 0, recall: 1 });
+});
+
+test('--plot traces: the filled lazy trace equals dense stepping, and tracing changes nothing', () => {
+  const { options } = resolveDmsOptions({ preset: 'article', numTrainingInitial: 20, numTrainingLearning: 40, numTrainingMaintenance: 20, numTrainingRecall: 20 });
+  const config = dmsConfig(options);
+  const plain = simulateDms(config, 10, 0, 77, { warn: () => {} });
+  const { result, trace } = simulateTraced(config, 10, 0, 77, true);
+  assert.equal(result.tests.map((t) => t.accuracy), plain.tests.map((t) => t.accuracy));
+  assert.equal(Array.from(result.training.msnSpikes), Array.from(plain.training.msnSpikes));
+  // Reference: every step stepped densely, V read after each step of the last trials.
+  const D = 500;
+  const lastTrials = new Set([19, 59, 79, 99]);
+  const ref: number[] = [];
+  const refSpikes: number[] = [];
+  let trial = 0;
+  simulateDms(config, 10, 0, 77, {
+    warn: () => {},
+    onSegment: (kind, c) => {
+      c.lazy = false;
+      c.onStep = null;
+      if (kind === 'trial' && lastTrials.has(trial++)) {
+        c.onStep = (circuit, spiked) => {
+          ref.push(circuit.V);
+          refSpikes.push(spiked ? 1 : 0);
+        };
+      }
+    },
+  });
+  assert.is(ref.length, 4 * D);
+  assert.is(trace!.V.length, 4 * D);
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(trace!.V[i] - ref[i]) < 1e-9, `step ${i}: ${trace!.V[i]} vs ${ref[i]}`);
+  assert.equal(Array.from(trace!.spike), refSpikes);
+  assert.equal(Array.from(trace!.phase.filter((_p, i) => i % D === 0)), [0, 1, 2, 3]);
 });
 
 test('CLI: both spellings, stdout line per N_p, output-folder rule, sweeps', async () => {

@@ -94,7 +94,19 @@ export async function writeDmsArrow(r: DmsRunResult, out: string): Promise<strin
   await training.close();
 
   writeFileSync(join(out, 'patterns.arrow'), patternsIpc(r, meta));
-  return ['test_accuracy.arrow', 'test_accuracy_mean.arrow', 'weights.arrow', 'patterns.arrow', 'training.arrow'];
+  const files = ['test_accuracy.arrow', 'test_accuracy_mean.arrow', 'weights.arrow', 'patterns.arrow', 'training.arrow'];
+  // --plot: V and spikes of the last trial of each phase, one file per simulation.
+  for (const b of r.blocks) {
+    if (b.traces === undefined) continue;
+    for (const [s, tr] of b.traces.entries()) {
+      const file = `traces_${b.nPattern}_${s}.arrow`;
+      const w = open(file, [{ name: 'phase', type: 'dictionary', values: TRAIN_PHASES }, i32('step'), f64('t_ms'), f64('v'), { name: 'spike', type: 'bool' }]);
+      for (let i = 0; i < tr.step.length; i++) w.append([tr.phase[i], tr.step[i], tr.step[i] * r.options.dt, tr.V[i], tr.spike[i]]);
+      await w.close();
+      files.push(file);
+    }
+  }
+  return files;
 }
 
 /**

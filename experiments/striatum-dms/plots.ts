@@ -83,6 +83,28 @@ export function similaritySpec(r: DmsRunResult, b: DmsBlock): TopLevelSpec {
   } as TopLevelSpec;
 }
 
+/** Vega-lite spec of sim_<Np>_<sim>.svg (`--plot`): V of the last trial of each phase, spikes marked. */
+export function traceSpec(r: DmsRunResult, b: DmsBlock, sim: number): TopLevelSpec {
+  const tr = b.traces![sim];
+  const names = ['initial', 'learning', 'maintenance', 'relearning'];
+  const values: { t: number; v: number | null; phase: string; spike: boolean }[] = [];
+  for (let i = 0; i < tr.step.length; i++) values.push({ t: round(tr.step[i] * r.options.dt)!, v: round(tr.V[i]), phase: names[tr.phase[i]], spike: tr.spike[i] === 1 });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `striatum-dms: MSN potential in the last trial of each phase (${b.nPattern} patterns, simulation ${sim})`,
+    data: { values },
+    facet: { row: { field: 'phase', type: 'nominal', sort: names, title: null } },
+    spec: {
+      width: 600,
+      height: 90,
+      layer: [
+        { mark: { type: 'line', color: '#1f4e79' }, encoding: { x: { field: 't', type: 'quantitative', title: 'time in trial (ms)' }, y: { field: 'v', type: 'quantitative', title: 'V (mV)', scale: { zero: false } } } },
+        { transform: [{ filter: 'datum.spike' }], mark: { type: 'rule', color: '#c0392b' }, encoding: { x: { field: 't', type: 'quantitative' } } },
+      ],
+    },
+  } as TopLevelSpec;
+}
+
 /** Writes the SVGs of every N_p block into `out`; returns their names. */
 export async function writeDmsPlots(r: DmsRunResult, out: string): Promise<string[]> {
   const files: string[] = [];
@@ -90,6 +112,10 @@ export async function writeDmsPlots(r: DmsRunResult, out: string): Promise<strin
     await writeSvg(join(out, `accuracy_${b.nPattern}.svg`), accuracySpec(r, b));
     await writeSvg(join(out, `similarity_${b.nPattern}.svg`), similaritySpec(r, b));
     files.push(`accuracy_${b.nPattern}.svg`, `similarity_${b.nPattern}.svg`);
+    for (let s = 0; s < (b.traces?.length ?? 0); s++) {
+      await writeSvg(join(out, `sim_${b.nPattern}_${s}.svg`), traceSpec(r, b, s));
+      files.push(`sim_${b.nPattern}_${s}.svg`);
+    }
   }
   return files;
 }

@@ -15,6 +15,8 @@ import type { DmsTask } from './worker.js';
 export interface DmsBlock {
   nPattern: number;
   results: DmsResult[];
+  /** With `--plot`: per simulation, V and spikes of the last trial of each phase. */
+  traces?: DmsTrace[];
   /** similarity[s][j]: weights of test j of simulation s against its end-of-learning weights. */
   similarity: WeightSimilarity[][];
   analysis: DmsAnalysis;
@@ -63,6 +65,76 @@ export function dmsConfig(o: DmsOptions): DmsConfig {
   };
 }
 
+/** V and spikes of the last training trial of each phase (`--plot`), D steps each. */
+export interface DmsTrace {
+  /** Index into PHASES. */
+  phase: Uint8Array;
+  step: Int32Array;
+  V: Float64Array;
+  spike: Uint8Array;
+}
+
+/**
+ * `simulateDms` with, when `trace` is set, the membrane potential of the last trial of each
+ * phase. The lazy stepper reports only the steps it steps densely; the quiet steps between
+ * them follow the exact decay V(n+k) = E_l + (V(n) − E_l)(1 − dt/τ_m)^k it jumps with, so the
+ * trace is filled with that closed form. Observing does not change the simulation.
+ */
+export function simulateTraced(config: DmsConfig, nPattern: number, simIndex: number, seed: number, trace: boolean): { result: DmsResult; trace?: DmsTrace } {
+  if (!trace) return { result: simulateDms(config, nPattern, simIndex, seed, { warn: () => {} }) };
+  const D = Math.trunc(config.stimDuration / config.dt);
+  const lengths = [config.numTrainingInitial, config.numTrainingLearning, config.numTrainingMaintenance, config.numTrainingRecall];
+  const last = new Map<number, number>();
+  let end = 0;
+  lengths.forEach((L, ph) => {
+    end += L;
+    if (L > 0) last.set(end - 1, ph);
+  });
+  const rows = last.size * D;
+  const tr: DmsTrace = { phase: new Uint8Array(rows), step: new Int32Array(rows), V: new Float64Array(rows), spike: new Uint8Array(rows) };
+  let trial = 0;
+  let row0 = -1;
+  let lastJ = -1;
+  let lastV = 0;
+  let El = 0;
+  let q = 1;
+  const fill = (upTo: number) => {
+    for (let j = lastJ + 1; j < upTo; j++) tr.V[row0 + j] = El + (lastV - El) * Math.pow(q, j - lastJ);
+  };
+  let written = 0;
+  const result = simulateDms(config, nPattern, simIndex, seed, {
+    warn: () => {},
+    onSegment: (kind, c) => {
+      if (row0 >= 0) {
+        fill(D);
+        row0 = -1;
+      }
+      c.onStep = null;
+      if (kind !== 'trial') return;
+      const ph = last.get(trial++);
+      if (ph === undefined) return;
+      row0 = written;
+      written += D;
+      El = c.p.El;
+      q = 1 - c.p.dt / c.p.tauM;
+      lastJ = -1;
+      lastV = c.V;
+      for (let j = 0; j < D; j++) {
+        tr.phase[row0 + j] = ph;
+        tr.step[row0 + j] = j;
+      }
+      c.onStep = (circuit, spiked, j) => {
+        fill(j);
+        tr.V[row0 + j] = circuit.V;
+        tr.spike[row0 + j] = spiked ? 1 : 0;
+        lastJ = j;
+        lastV = circuit.V;
+      };
+    },
+  });
+  return { result, trace: tr };
+}
+
 /**
  * Starts a worker running worker.ts. Node 20 does not pass module hooks (tsx) on to worker
  * threads, and ignores `--import` in a worker's execArgv, so a TypeScript worker first
@@ -81,12 +153,12 @@ function startWorker(): Worker {
  * Runs `tasks` on `nWorkers` threads (in-process when 1) and returns the results by task
  * index. `onDone` is called once per finished task.
  */
-export async function runTasks(tasks: readonly Omit<DmsTask, 'id'>[], nWorkers: number, onDone: () => void): Promise<DmsResult[]> {
-  const results: DmsResult[] = new Array(tasks.length);
+export async function runTasks(tasks: readonly Omit<DmsTask, 'id'>[], nWorkers: number, onDone: () => void): Promise<Array<{ result: DmsResult; trace?: DmsTrace }>> {
+  const results: Array<{ result: DmsResult; trace?: DmsTrace }> = new Array(tasks.length);
   if (nWorkers <= 1 || tasks.length <= 1) {
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i];
-      results[i] = simulateDms(t.config, t.nPattern, t.simIndex, t.seed, { warn: () => {} });
+      results[i] = simulateTraced(t.config, t.nPattern, t.simIndex, t.seed, t.trace);
       onDone();
       // Lets progress output and signals through between simulations.
       await new Promise((r) => setImmediate(r));
@@ -109,14 +181,14 @@ export async function runTasks(tasks: readonly Omit<DmsTask, 'id'>[], nWorkers: 
       for (let k = 0; k < n; k++) {
         const w = startWorker();
         workers.push(w);
-        w.on('message', (msg: { id: number; result?: DmsResult; error?: string }) => {
+        w.on('message', (msg: { id: number; result?: DmsResult; trace?: DmsTrace; error?: string }) => {
           if (failed) return;
           if (msg.error !== undefined) {
             failed = true;
             reject(new Error(`simulation ${tasks[msg.id].simIndex} (N_p ${tasks[msg.id].nPattern}): ${msg.error}`));
             return;
           }
-          results[msg.id] = msg.result!;
+          results[msg.id] = { result: msg.result!, trace: msg.trace };
           finished++;
           onDone();
           if (finished === tasks.length) resolveAll();
@@ -267,19 +339,21 @@ export async function runStriatumDms(options: DmsOptions & { out?: string | null
   const lengths = phaseLengths(options);
   const schedule = testSchedule(lengths);
   const config = dmsConfig(options);
-  const tasks = blocksNp.flatMap((nPattern) => seeds.map((s, k) => ({ config, nPattern, simIndex: k, seed: s })));
+  const tasks = blocksNp.flatMap((nPattern) => seeds.map((s, k) => ({ config, nPattern, simIndex: k, seed: s, trace: options.plot })));
   let done = 0;
   hooks.progress?.(0, tasks.length, 'simulations');
   const all = await runTasks(tasks, workerCount(options), () => hooks.progress?.(++done, tasks.length, 'simulations'));
   const x = schedule.iteration;
   const blocks: DmsBlock[] = blocksNp.map((nPattern, b) => {
-    const results = all.slice(b * seeds.length, (b + 1) * seeds.length);
+    const slice = all.slice(b * seeds.length, (b + 1) * seeds.length);
+    const results = slice.map((q) => q.result);
+    const traces = options.plot ? slice.map((q) => q.trace!) : undefined;
     const similarity = results.map((r) => {
       const ref = r.snapshots.find((s) => s.snapshot === 'end_learning')!.weights;
       return r.tests.map((t) => weightSimilarity(t.weights, ref));
     });
     const analysis = analyzeDms({ x, accuracy: results.map((r) => r.tests.map((t) => t.accuracy)), lengths, numStats: options.numStats, ratioRecall: options.ratioRecall });
-    return { nPattern, results, similarity, analysis, summary: blockSummary(options, x, results, similarity, analysis) };
+    return { nPattern, results, traces, similarity, analysis, summary: blockSummary(options, x, results, similarity, analysis) };
   });
   const params = summaryParams(options, seed);
   const summary: Record<string, unknown> = {

@@ -4,7 +4,8 @@
  * does not change the result.
  */
 import { parentPort } from 'node:worker_threads';
-import { simulateDms, type DmsConfig } from './simulate.js';
+import type { DmsConfig } from './simulate.js';
+import { simulateTraced } from './run.js';
 
 /** One simulation to run. */
 export interface DmsTask {
@@ -13,6 +14,8 @@ export interface DmsTask {
   nPattern: number;
   simIndex: number;
   seed: number;
+  /** Record V of the last trial of each phase (`--plot`). */
+  trace: boolean;
 }
 
 if (parentPort !== null) {
@@ -20,8 +23,8 @@ if (parentPort !== null) {
   port.on('message', (task: DmsTask) => {
     try {
       // Step-count and clamp warnings are already reported once by the option checks.
-      const result = simulateDms(task.config, task.nPattern, task.simIndex, task.seed, { warn: () => {} });
-      port.postMessage({ id: task.id, result });
+      const { result, trace } = simulateTraced(task.config, task.nPattern, task.simIndex, task.seed, task.trace);
+      port.postMessage({ id: task.id, result, trace });
     } catch (e) {
       port.postMessage({ id: task.id, error: (e as Error).message ?? String(e) });
     }
