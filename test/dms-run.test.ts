@@ -170,6 +170,12 @@ test('CLI: both spellings, stdout line per N_p, output-folder rule, sweeps', asy
   const lines = plain.stderr.trim().split('\n');
   assert.is(lines.length, 4, 'plain progress lines at 0 and each simulation (every 10% step of 3)');
   assert.ok(readFileSync(join(dir, 'one', 'test_accuracy.arrow')).equals(readFileSync(join(dir, 'two', 'test_accuracy.arrow'))));
+  // Worker threads also start under the tsx command (not only under node --import tsx).
+  const viaTsx = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'cli', 'main.ts'), 'run', 'striatum-dms', ...SMALL_FLAGS, '--seed', '2', '--quiet', '--workers', '2', '--out', join(dir, 'tsx')], { cwd: ROOT, encoding: 'utf8' });
+  assert.is(viaTsx.status, 0, viaTsx.stderr);
+  for (const f of ['test_accuracy.arrow', 'weights.arrow', 'training.arrow', 'patterns.arrow']) {
+    assert.ok(readFileSync(join(dir, 'one', f)).equals(readFileSync(join(dir, 'tsx', f))), f);
+  }
 
   const sweep = cli([...SMALL_FLAGS, '--seed', '2', '--quiet', '--out', join(dir, 'sweep'), '--sweep', 'Apostpre=-1,1']);
   assert.is(sweep.status, 0, sweep.stderr);

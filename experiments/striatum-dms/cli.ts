@@ -6,7 +6,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createProgress } from '../../cli/progress.js';
 import { argString, dmsFlags, dmsOptions, parseSweep, resolveDmsOptions, sweepConditions, type DmsOptions } from './options.js';
 import { runStriatumDms, type DmsRunResult } from './run.js';
@@ -36,12 +36,19 @@ const CLI_ONLY = new Set(['out', 'quiet']);
 /** Adds one commander option per spelling of each schema key. */
 export function addDmsOptions(cmd: Command): Command {
   for (const key of Object.keys(dmsOptions.shape)) {
-    const help = describe(key);
-    for (const flag of dmsFlags(key)) {
-      if (BOOLEAN.has(key)) cmd.option(flag, help);
-      else if (key === 'sweep') cmd.option(`${flag} <key=v1,v2>`, help, (v: string, prev: string[] = []) => [...prev, v]);
-      else if (STRING.has(key)) cmd.option(`${flag} <value>`, help);
-      else cmd.option(`${flag} <n>`, help, numberArg(flag));
+    const flags = dmsFlags(key);
+    // Help lists the original spelling and names the other; both parse the same way.
+    const shown = flags[flags.length - 1];
+    const others = flags.filter((f) => f !== shown);
+    const help = describe(key) + (others.length > 0 ? ` (also ${others.join(', ')})` : '');
+    for (const flag of flags) {
+      let opt: Option;
+      if (BOOLEAN.has(key)) opt = new Option(flag, help);
+      else if (key === 'sweep') opt = new Option(`${flag} <key=v1,v2>`, help).argParser((v: string, prev: string[] = []) => [...prev, v]);
+      else if (STRING.has(key)) opt = new Option(`${flag} <value>`, help);
+      else opt = new Option(`${flag} <n>`, help).argParser(numberArg(flag));
+      if (flag !== shown) opt.hideHelp();
+      cmd.addOption(opt);
     }
   }
   cmd
