@@ -6,7 +6,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RunHooks, RunResult } from '../experiment.js';
-import { simulateDms, PHASES, type DmsConfig, type DmsResult } from './simulate.js';
+import { dmsConfig, simulateDms, PHASES, type DmsConfig, type DmsResult } from './simulate.js';
+
+export { dmsConfig };
 import { analyzeDms, lastIndexBefore, meanStd, weightSimilarity, type DmsAnalysis, type WeightSimilarity } from './analysis.js';
 import { camelToSnake, nPatternList, phaseLengths, randomMasterSeed, seedList, testSchedule, workerCount, type DmsOptions, type DmsTestPhase } from './options.js';
 import type { DmsTask } from './worker.js';
@@ -37,33 +39,6 @@ export interface DmsRunResult extends RunResult {
   params: Record<string, unknown>;
 }
 
-/** The simulation config of resolved options. */
-export function dmsConfig(o: DmsOptions): DmsConfig {
-  return {
-    P: o.P,
-    stimByPattern: o.stimByPattern,
-    Apostpre: o.Apostpre,
-    Aprepost: o.Aprepost,
-    homeostasy: o.homeostasy,
-    epsilon: o.epsilon,
-    noisePattern: o.noisePattern,
-    noiseInput: o.noiseInput,
-    stopLearning: o.stopLearning,
-    numSuccessParams: o.numSuccessParams,
-    pReward: o.pReward,
-    stimDuration: o.stimDuration,
-    stimOffset: o.stimOffset,
-    homeostasyPost: o.homeostasyPost,
-    stimRecall: o.stimRecall,
-    dt: o.dt,
-    numTrainingInitial: o.numTrainingInitial,
-    numTrainingLearning: o.numTrainingLearning,
-    numTrainingMaintenance: o.numTrainingMaintenance,
-    numTrainingRecall: o.numTrainingRecall,
-    newSet: o.newSet,
-    carryLastSpike: o.carryLastSpike,
-  };
-}
 
 /** V and spikes of the last training trial of each phase (`--plot`), D steps each. */
 export interface DmsTrace {

@@ -5,6 +5,7 @@
  */
 import seedrandom from 'seedrandom';
 import { DmsCircuit, MSN_DEFAULTS, type CircuitParams } from './core.js';
+import { resolveDmsOptions, type DmsOptions } from './options.js';
 
 export { DmsCircuit };
 
@@ -43,45 +44,39 @@ export interface DmsConfig {
   ratioNoise?: number;
 }
 
-/** Article values of spec §4 (Apostpre −1, stim_recall 0), e.g. for benchmarks. */
-export const ARTICLE_CONFIG: DmsConfig = {
-  P: 10,
-  stimByPattern: 3,
-  Apostpre: -1,
-  Aprepost: -1,
-  homeostasy: 0.95,
-  epsilon: 0.02,
-  noisePattern: 0.2,
-  noiseInput: 0.005,
-  stopLearning: 'None',
-  numSuccessParams: 0,
-  pReward: 0.5,
-  stimDuration: 100,
-  stimOffset: 50,
-  homeostasyPost: 0,
-  stimRecall: 0,
-  dt: 0.2,
-  numTrainingInitial: 500,
-  numTrainingLearning: 500,
-  numTrainingMaintenance: 500,
-  numTrainingRecall: 500,
-  newSet: 0,
-  carryLastSpike: 1,
-};
+/** The simulation config of resolved options. */
+export function dmsConfig(o: DmsOptions): DmsConfig {
+  return {
+    P: o.P,
+    stimByPattern: o.stimByPattern,
+    Apostpre: o.Apostpre,
+    Aprepost: o.Aprepost,
+    homeostasy: o.homeostasy,
+    epsilon: o.epsilon,
+    noisePattern: o.noisePattern,
+    noiseInput: o.noiseInput,
+    stopLearning: o.stopLearning,
+    numSuccessParams: o.numSuccessParams,
+    pReward: o.pReward,
+    stimDuration: o.stimDuration,
+    stimOffset: o.stimOffset,
+    homeostasyPost: o.homeostasyPost,
+    stimRecall: o.stimRecall,
+    dt: o.dt,
+    numTrainingInitial: o.numTrainingInitial,
+    numTrainingLearning: o.numTrainingLearning,
+    numTrainingMaintenance: o.numTrainingMaintenance,
+    numTrainingRecall: o.numTrainingRecall,
+    newSet: o.newSet,
+    carryLastSpike: o.carryLastSpike,
+  };
+}
 
-/** Parser defaults of main_DMS.py (spec §4). */
-export const PARSER_DEFAULT_CONFIG: DmsConfig = {
-  ...ARTICLE_CONFIG,
-  epsilon: 0.2,
-  noisePattern: 0,
-  noiseInput: 0.01,
-  stimDuration: 50,
-  stimOffset: 20,
-  numTrainingInitial: 200,
-  numTrainingLearning: 200,
-  numTrainingMaintenance: 200,
-  numTrainingRecall: 200,
-};
+/** Article values of spec §4 (Apostpre −1, stim_recall 0), from the options' article preset. */
+export const ARTICLE_CONFIG: DmsConfig = dmsConfig(resolveDmsOptions({ preset: 'article', Apostpre: -1, stimRecall: 0 }).options);
+
+/** Parser defaults of main_DMS.py (spec §4), from the options schema. */
+export const PARSER_DEFAULT_CONFIG: DmsConfig = dmsConfig(resolveDmsOptions({}).options);
 
 export const PHASES = ['initial', 'learning', 'maintenance', 'recall'] as const;
 export type DmsPhase = (typeof PHASES)[number] | 'final';
