@@ -15,7 +15,6 @@ import {
   stateTraceFromSpikes,
   summarizeTestRun,
   wtaTotalRates,
-  type RunSpikes,
 } from './analysis.js';
 import type { Phase } from './types.js';
 import { Recorder, type Recording } from './recorder.js';
@@ -34,15 +33,11 @@ export interface ProtocolResult {
   seed: number;
 }
 
-/** The recorded activity of one run. */
-export interface RunRecord {
-  spikes: RunSpikes;
-  inputs: { steps: number[]; channels: number[]; kinds: number[] };
-  phases: Phase[];
-  steps: number;
+/** The recorded activity of one run, as the figures need it. */
+export type RunRecord = Pick<Recording, 'spikes' | 'inputs' | 'phases' | 'steps'> & {
   /** First step of the recorded window (training keeps only its last test-length window). */
   windowStart: number;
-}
+};
 
 /** What `run wta-sequence` returns. */
 export interface WtaResult extends RunResult {
