@@ -11,3 +11,5 @@ import './iaf_psc_delta_ps.js';
 import './wta_softmax.js';
 import './msn_lif.js';
 import './dms_sources.js';
+import './binary_threshold.js';
+import './zfactor_sde.js';
