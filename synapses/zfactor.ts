@@ -347,9 +347,19 @@ export function productGradient(factors: ArrayLike<number>): number[] {
 /** State of a zfactor projection. */
 interface ZFactorState {
   matrix: ZFactorMatrix | null;
+  /** Σ_j w_ij s_j per unit as of `lastS` (null until the first tick after an attach). */
+  field: Float64Array | null;
+  /** The source state the cached field belongs to. */
+  lastS: Float64Array;
+  /** Active-unit scratch. */
+  act: Uint32Array;
 }
 
-/** Gives a zfactor projection the weight matrix it reads from (shared, not copied). */
+/**
+ * Gives a zfactor projection the weight matrix it reads from (shared, not copied). Call it
+ * again whenever the matrix has changed: the projection caches the fields of the last tick and
+ * updates them from the units that flipped since, which is exact only for fixed weights.
+ */
 export function attachFactors(proj: ProjectionData, matrix: ZFactorMatrix): void {
   if (proj.synapse.name !== 'zfactor') {
     throw new SimulationError('invalid_value', `projection '${proj.source.name}' -> '${proj.targetPopulation.name}' uses '${proj.synapse.name}', not zfactor.`);
@@ -361,7 +371,27 @@ export function attachFactors(proj: ProjectionData, matrix: ZFactorMatrix): void
       `zfactor: connect a binary_threshold population onto itself whose size is a multiple of N = ${matrix.n} (got '${proj.source.name}' of ${proj.source.n} -> '${proj.targetPopulation.name}').`,
     );
   }
-  (proj.state as ZFactorState).matrix = matrix;
+  const st = proj.state as ZFactorState;
+  st.matrix = matrix;
+  st.field = null;
+}
+
+/** Σ_j w_ij s_j of every column from scratch. */
+function fullField(m: ZFactorMatrix, S: Float64Array, field: Float64Array, act: Uint32Array): void {
+  const n = m.n;
+  const W = m.W;
+  const cols = S.length / n;
+  for (let c = 0; c < cols; c++) {
+    const off = c * n;
+    let na = 0;
+    for (let j = 0; j < n; j++) if (S[off + j] !== 0) act[na++] = j;
+    for (let i = 0; i < n; i++) {
+      let h = 0;
+      const row = i * n;
+      for (let q = 0; q < na; q++) h += W[row + act[q]];
+      field[off + i] = h;
+    }
+  }
 }
 
 export const zfactor: SynapseModel = defineSynapseModel({
@@ -369,31 +399,36 @@ export const zfactor: SynapseModel = defineSynapseModel({
   doc: 'z-factor product synapse with homeostatic row scaling and absorbing pruning (Iatropoulos et al. 2024); a dense per-tick synapse feeding Σ_j w_ij s_j into binary_threshold.',
   params: {},
   plastic: true,
-  init(): ZFactorState {
-    return { matrix: null };
+  init(proj): ZFactorState {
+    return { matrix: null, field: null, lastS: new Float64Array(proj.source.n), act: new Uint32Array(proj.source.n) };
   },
   tickInput(proj, st: ZFactorState, _step, base) {
     const m = st.matrix;
     if (m === null) throw new SimulationError('invalid_state', `zfactor projection '${proj.source.name}': no factor matrix attached; call attachFactors(proj, matrix) before simulate().`);
-    const sState = proj.source.s.s;
+    const S = proj.source.s.s;
     const n = m.n;
-    const cols = sState.length / n;
     const W = m.W;
-    const buf = proj.bufPos;
-    const act = ACTIVE_SCRATCH.length >= n ? ACTIVE_SCRATCH : (ACTIVE_SCRATCH = new Uint32Array(n));
-    for (let c = 0; c < cols; c++) {
-      const off = c * n;
-      let na = 0;
-      for (let j = 0; j < n; j++) if (sState[off + j] !== 0) act[na++] = j;
-      for (let i = 0; i < n; i++) {
-        let h = 0;
-        const row = i * n;
-        for (let q = 0; q < na; q++) h += W[row + act[q]];
-        buf[base + off + i] += h;
+    const last = st.lastS;
+    let field = st.field;
+    if (field === null) {
+      field = st.field = new Float64Array(S.length);
+      fullField(m, S, field, st.act);
+    } else {
+      // Only the units that flipped since the last tick change the fields.
+      const cols = S.length / n;
+      for (let c = 0; c < cols; c++) {
+        const off = c * n;
+        for (let j = 0; j < n; j++) {
+          const d = S[off + j] - last[off + j];
+          if (d === 0) continue;
+          for (let i = 0; i < n; i++) field[off + i] += d * W[i * n + j];
+        }
       }
     }
+    last.set(S);
+    const buf = proj.bufPos;
+    for (let q = 0; q < S.length; q++) buf[base + q] += field[q];
   },
 });
-let ACTIVE_SCRATCH = new Uint32Array(1024);
 
 registerSynapseModel(zfactor);

@@ -62,6 +62,7 @@ export class RecallNetwork {
   private readonly pop: Population;
   private readonly proj: ProjectionData;
   private readonly prev: Float64Array;
+  private readonly prev2: Float64Array;
   readonly n: number;
   readonly cols: number;
 
@@ -72,39 +73,45 @@ export class RecallNetwork {
     this.pop = this.net.create('binary_threshold', n * cols, { columns: cols, kwta: 0, f }, { name: 'recall' });
     this.proj = this.net.connect(this.pop, this.pop, { rule: 'one_to_one', allow_autapses: true }, { model: 'zfactor', delay: 1, name: 'recurrent' });
     this.prev = new Float64Array(n * cols);
+    this.prev2 = new Float64Array(n * cols);
   }
 
   /**
-   * Runs up to `steps` synchronous updates from the states `init` (column-major: column c is
-   * init[c·N .. (c+1)·N)) with weights `mat` and thresholds `theta`; stops early at a fixed
-   * point (every further step would repeat it). Returns the final state (a view, overwritten
-   * by the next run).
+   * Runs `steps` synchronous updates from the states `init` (column-major: column c is
+   * init[c·N .. (c+1)·N)) with weights `mat` and thresholds `theta`, and returns the final
+   * state (a view, overwritten by the next run). A fixed point or a 2-cycle ends the run early:
+   * the remaining steps would only repeat it, so the state after `steps` is known.
    */
   run(mat: ZFactorMatrix, theta: Float64Array, init: Uint8Array, steps: number): Float64Array {
     attachFactors(this.proj, mat);
     const S = this.pop.s.s;
     const th = this.pop.s.theta;
-    const { n, cols, prev } = this;
+    const { n, cols, prev, prev2 } = this;
     for (let c = 0; c < cols; c++) {
       for (let i = 0; i < n; i++) {
         S[c * n + i] = init[c * n + i];
         th[c * n + i] = theta[i];
       }
     }
+    prev.set(S);
     for (let t = 0; t < steps; t++) {
+      prev2.set(prev);
       prev.set(S);
       this.net.simulate(1);
-      let same = true;
-      for (let q = 0; q < S.length; q++) {
-        if (S[q] !== prev[q]) {
-          same = false;
-          break;
-        }
+      if (equal(S, prev)) break;
+      if (t >= 1 && equal(S, prev2)) {
+        // Period 2: after the remaining steps the state is S for an even count, else prev.
+        if ((steps - t - 1) % 2 === 1) return prev;
+        break;
       }
-      if (same) break;
     }
     return S;
   }
+}
+
+function equal(a: Float64Array, b: Float64Array): boolean {
+  for (let q = 0; q < a.length; q++) if (a[q] !== b[q]) return false;
+  return true;
 }
 
 /** Per column: the number of units with y·sgn(h) ≠ 1 counted as (1 − y sgn h)/2, h = W s − θ. */
