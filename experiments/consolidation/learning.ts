@@ -184,12 +184,14 @@ export function capacityEpoch(
   ls: LearningState,
   prm: { eta: number; etaTheta: number; beta: number },
   epoch: number,
+  /** Runs this phase whatever the error (benchmarks time each phase on the same state). */
+  force?: 'A' | 'B',
 ): EpochReport {
   const deadBefore = mat.dead.slice();
   mat.computeMasks();
   computeFields(mat, theta, pats, ls.h);
   const error = trainingError(mat, pats, ls.h);
-  const phase = error > 0 ? 'A' : 'B';
+  const phase = force ?? (error > 0 ? 'A' : 'B');
   if (phase === 'A') ls.phaseA(mat, pats, prm.etaTheta);
   else ls.phaseB(mat, pats, prm.beta, prm.etaTheta);
   mat.applyFactorGradient(ls.G, prm.eta);
