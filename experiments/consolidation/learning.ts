@@ -195,8 +195,7 @@ export function capacityEpoch(
   if (phase === 'A') ls.phaseA(mat, pats, prm.etaTheta);
   else ls.phaseB(mat, pats, prm.beta, prm.etaTheta);
   mat.applyFactorGradient(ls.G, prm.eta);
-  mat.clip();
-  mat.normalize();
+  mat.clipNormalize();
   const newlyDead: number[] = [];
   for (let i = 0; i < mat.n; i++) {
     if (mat.dead[i] === 1) {
@@ -254,8 +253,7 @@ export function sleepStep(mat: ZFactorMatrix, theta: Float64Array, replay: Patte
   computeFields(mat, theta, replay, ls.h);
   ls.phaseB(mat, replay, beta, eta, rows);
   mat.applyFactorGradient(ls.G, eta);
-  mat.clip();
-  mat.normalize();
+  mat.clipNormalize();
   for (let i = 0; i < mat.n; i++) if (mat.dead[i] === 0) theta[i] += ls.dTheta[i];
   assertFiniteTheta(mat, theta, `sleep step ${t}`);
 }

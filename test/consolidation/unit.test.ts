@@ -255,4 +255,24 @@ test('q_min of w1 = 1 + a(t), w2 = 1 − a(t) is 1; |Δw| = 0.3 w^0.5 gives slop
   close(sc.ltd.slope, 0.5, 0.01, 'LTD slope');
 });
 
+test('the fused clip-normalise pass equals clip then normalise, bit for bit', () => {
+  const rng = new RandomStream('fused');
+  for (const z of [1, 2, 3]) {
+    const n = 9;
+    const u = new Float32Array(n * n * z);
+    for (let q = 0; q < u.length; q++) u[q] = rng.uniform() < 0.2 ? -0.1 : rng.uniform();
+    const a = new ZFactorMatrix(n, z, 2, u.slice());
+    a.computeMasks();
+    for (let q = 0; q < u.length; q++) a.u[q] += 0.05 * (rng.uniform() - 0.5);
+    const b = a.clone();
+    a.clip();
+    const ca = a.normalize();
+    const cb = b.clipNormalize();
+    assert.equal(Array.from(b.u), Array.from(a.u), `factors, z = ${z}`);
+    assert.equal(Array.from(b.W), Array.from(a.W), `weights, z = ${z}`);
+    assert.equal(Array.from(cb), Array.from(ca), `c, z = ${z}`);
+    assert.equal(Array.from(b.dead), Array.from(a.dead), `dead rows, z = ${z}`);
+  }
+});
+
 test.run();
