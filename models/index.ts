@@ -11,3 +11,7 @@ import './iaf_psc_delta_ps.js';
 import './wta_softmax.js';
 import './msn_lif.js';
 import './dms_sources.js';
+import './von_mises_input.js';
+import './stochastic_rate_network.js';
+import './constant_rate.js';
+import './rate_readout.js';
