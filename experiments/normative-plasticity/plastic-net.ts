@@ -44,6 +44,8 @@ export interface TrialSpec {
   /** Training: the stimulus stream (θ_0 and the Langevin increments). */
   stimulus?: RandomStream;
   observer?: TrialObserver;
+  /** Called with the trial's computed fraction now and then (progress bars). */
+  onProgress?: (fraction: number) => void;
 }
 
 /** Initial weights as the original draws them, from the "<seed>:init" stream. */
@@ -233,7 +235,10 @@ export class PlasticNet {
     this.readCtl.learning = spec.train;
     this.observer = spec.observer ?? null;
     try {
-      this.net.simulate(this.net.stepToMs(this.steps));
+      const cb = spec.onProgress;
+      const total = this.net.stepToMs(this.steps);
+      if (cb === undefined) this.net.simulate(total);
+      else this.net.simulate(total, { onProgress: (done) => cb(done / total), progressEveryMs: total / 50 });
     } finally {
       this.observer = null;
       this.noiseStream = null;
