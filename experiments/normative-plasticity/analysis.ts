@@ -26,6 +26,9 @@ export interface PerAngle {
   fisher_pop: number;
   fisher_readout: number;
   noise_frac_decoder: number;
+  /** Mean output and its covariance (xx, xy, yy; estimation) — for plots, not written. */
+  mean_o: number[];
+  cov_o: number[];
 }
 
 /** One row of the tuning table. */
@@ -199,6 +202,8 @@ export function analyze(s: TestSums, D: Float64Array, p: NetParams, ip: InputPar
       fisher_pop: NaN,
       fisher_readout: NaN,
       noise_frac_decoder: NaN,
+      mean_o: [],
+      cov_o: [],
     };
     perAngle.push(row);
     const fk = f[k];
@@ -216,6 +221,8 @@ export function analyze(s: TestSums, D: Float64Array, p: NetParams, ip: InputPar
     row.bias_norm = Math.sqrt(mo.reduce((acc, x, d) => acc + (x - z[d]) ** 2, 0));
     const oc = (d: number, e: number) => (s.sumOO[(k * dims + d) * dims + e] - n * mo[d] * mo[e]) / (n - 1);
     row.output_var_trace = mo.reduce((acc, _x, d) => acc + oc(d, d), 0);
+    row.mean_o = mo;
+    row.cov_o = dims === 2 ? [oc(0, 0), oc(0, 1), oc(1, 1)] : [oc(0, 0)];
     row.det_output_cov = dims === 1 ? oc(0, 0) : oc(0, 0) * oc(1, 1) - oc(0, 1) * oc(1, 0);
     row.pop_mean_rate = fk.reduce((a, b) => a + b, 0) / N;
     let trS = 0;

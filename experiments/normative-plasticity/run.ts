@@ -128,6 +128,8 @@ export async function runNormative(o: NormativeOptions & CommonOptions, hooks: R
     ...trainErrorSummary(train),
     interim_tests: interim.map((r) => ({ after_trial: r.after_trial, ...r.summary })),
     ...extra,
+    net_params: params,
+    input_params: inputParams,
   };
   if (loaded !== null) summary.loaded_from = o.load;
   return {
