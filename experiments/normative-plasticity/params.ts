@@ -122,8 +122,8 @@ export function transientSteps(p: Pick<NetParams, 'transient' | 'dt'>): number {
   return Math.round(p.transient / p.dt);
 }
 
-/** Throws a SimulationError naming the first invalid parameter. */
-export function validateParams(p: NetParams, ip: InputParams = DEFAULT_INPUT_PARAMS): void {
+/** Throws a SimulationError naming the first invalid parameter (of the stimulus too, when given; the test blocks only when `testing`). */
+export function validateParams(p: NetParams, ip: InputParams | null = null, testing = true): void {
   const bad = (key: string, v: unknown, why: string) => {
     throw new SimulationError('invalid_value', `parameter ${key} = ${v}: ${why}.`);
   };
@@ -140,9 +140,11 @@ export function validateParams(p: NetParams, ip: InputParams = DEFAULT_INPUT_PAR
   if (!(p.low_r_threshold > 0 && p.low_r_threshold < p.high_r_threshold)) bad('low_r_threshold', p.low_r_threshold, 'must lie in (0, high_r_threshold)');
   if (!(p.theta > 0 && p.theta <= 1)) bad('theta', p.theta, 'the trace rate must lie in (0, 1]');
   if (!(p.transient >= 0)) bad('transient', p.transient, 'must be >= 0');
+  if (ip === null) return;
   if (!(ip.kappa_in >= 0)) bad('kappa_in', ip.kappa_in, 'must be >= 0');
   if (!(ip.sigma_sampler >= 0)) bad('sigma_sampler', ip.sigma_sampler, 'must be >= 0');
   if (!(ip.mu_in >= -Math.PI && ip.mu_in <= Math.PI)) bad('mu_in', ip.mu_in, 'must lie in [-pi, pi]');
+  if (!testing) return;
   const blocks = p.T / ip.switch_period;
   if (!(ip.switch_period > 0) || Math.abs(blocks - Math.round(blocks)) > 1e-9 || Math.round(blocks) < 1) bad('switch_period', ip.switch_period, `T = ${p.T} must be a whole number of test blocks`);
   if (p.record_res < 1) bad('record_res', p.record_res, 'must be >= 1');

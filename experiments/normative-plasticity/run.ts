@@ -68,7 +68,7 @@ export async function runNormative(o: NormativeOptions & CommonOptions, hooks: R
   }
   if (o.kappa !== undefined) inputParams.kappa_in = o.kappa;
   if (o.mu !== undefined) inputParams.mu_in = o.mu;
-  validateParams(params, inputParams);
+  validateParams(params, inputParams, params.test_num > 0 || (loaded === null && o.testEvery > 0));
   const pn = new PlasticNet(params, inputParams, weights, o.seed);
   const streams = new RunStreams(o.seed);
   const dir = o.out === null ? null : join(o.out, params.objective);

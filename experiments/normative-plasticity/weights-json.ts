@@ -91,7 +91,7 @@ export function fromWeightsJson(json: unknown, file = 'weights file', objective?
   if (overrides.N !== undefined && overrides.N !== N) throw new SimulationError('invalid_value', `${file}: params.N = ${overrides.N} but W is ${N}x${N}.`);
   if (overrides.target_dim !== undefined && overrides.target_dim !== D.rows) throw new SimulationError('invalid_value', `${file}: params.target_dim = ${overrides.target_dim} but D has ${D.rows} row(s).`);
   const params = makeParams(task, { ...overrides, N, target_dim: D.rows } as Partial<NetParams>);
-  validateParams(params, inputParams);
+  validateParams(params, inputParams, false);
   let initial: Weights | null = null;
   if ('W_init_used_for_training' in o && 'D_init_used_for_training' in o) {
     const W0 = matrix(o, 'W_init_used_for_training', N, N, file);
