@@ -23,6 +23,7 @@ import { defineSynapseModel, type SynapseModel } from '../engine/synapse.js';
 import { registerSynapseModel } from '../engine/registry.js';
 import { SimulationError } from '../engine/errors.js';
 import type { ProjectionData } from '../engine/projection.js';
+import { isDense } from './three_factor_covariance.js';
 
 /** Bounds of the output inside the log-likelihood. */
 export const OUTPUT_CLIP = 1e-4;
@@ -106,6 +107,8 @@ export interface ReadoutState {
   readonly z: Float64Array;
   /** Delta-rule error term per output. */
   readonly err: Float64Array;
+  /** All-to-all in generation order (synapse i·dims + k is neuron i → output k). */
+  readonly dense: boolean;
 }
 
 /** The control of a delta_rule_readout projection, with a clear error for other models. */
@@ -152,6 +155,7 @@ export const delta_rule_readout: SynapseModel = defineSynapseModel({
       uClipped: new Float64Array(dims),
       z: new Float64Array(dims),
       err: new Float64Array(dims),
+      dense: isDense(proj),
     };
   },
   tickEnd(proj, st, step) {
@@ -170,7 +174,27 @@ export const delta_rule_readout: SynapseModel = defineSynapseModel({
     u.fill(0);
     uClipped.fill(0);
     const n = proj.source.n;
-    for (let i = 0; i < n; i++) {
+    if (dims === 2 && st.dense) {
+      // Row i holds D[0][i], D[1][i]: two running sums instead of the target array.
+      let u0 = 0;
+      let u1 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = rRaw[i];
+        const y = r[i];
+        const w0 = weight[2 * i];
+        const w1 = weight[2 * i + 1];
+        u0 += w0 * x;
+        u1 += w1 * x;
+        c0 += w0 * y;
+        c1 += w1 * y;
+      }
+      u[0] = u0;
+      u[1] = u1;
+      uClipped[0] = c0;
+      uClipped[1] = c1;
+    } else for (let i = 0; i < n; i++) {
       const x = rRaw[i];
       const y = r[i];
       const end = rowPtr[i + 1];

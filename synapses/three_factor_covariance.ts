@@ -43,6 +43,20 @@ export interface ThreeFactorState {
   learning: boolean;
   /** Step whose trace update waits for its modulator, or −1. */
   pendingStep: number;
+  /**
+   * Whether the projection is all-to-all in generation order (row `pre` holds targets
+   * 0 … nPost − 1 at pre·nPost + post), so the hot loops index without the target array.
+   */
+  readonly dense: boolean;
+}
+
+/** Whether synapse pre·nPost + post of a CSR projection connects pre → post for every pair. */
+export function isDense(proj: ProjectionData): boolean {
+  const nPost = proj.targetPopulation.n;
+  if (proj.size !== proj.source.n * nPost) return false;
+  for (let row = 0; row <= proj.source.n; row++) if (proj.rowPtr[row] !== row * nPost) return false;
+  for (let s = 0; s < proj.size; s++) if (proj.target[s] !== s % nPost) return false;
+  return true;
 }
 
 /** The state of a three_factor_covariance projection, with a clear error for other models. */
@@ -124,12 +138,22 @@ export const three_factor_covariance: SynapseModel = defineSynapseModel({
       trialStart: 0,
       learning: false,
       pendingStep: -1,
+      dense: isDense(proj),
     };
   },
   tickInput(proj, st, _step, base) {
     const { rowPtr, target, weight, bufPos } = proj;
     const pre = st.pre;
     const nPre = proj.source.n;
+    if (st.dense) {
+      const nPost = proj.nTarget;
+      for (let row = 0; row < nPre; row++) {
+        const x = pre[row];
+        const o = row * nPost;
+        for (let i = 0; i < nPost; i++) bufPos[base + i] += weight[o + i] * x;
+      }
+      return;
+    }
     for (let row = 0; row < nPre; row++) {
       const x = pre[row];
       const end = rowPtr[row + 1];
@@ -158,6 +182,21 @@ export const three_factor_covariance: SynapseModel = defineSynapseModel({
     const fused = st.pendingStep >= 0;
     st.pendingStep = -1;
     const nPre = proj.source.n;
+    if (st.dense && fused) {
+      const nPost = proj.nTarget;
+      for (let row = 0; row < nPre; row++) {
+        const x = pre[row];
+        const o = row * nPost;
+        for (let i = 0; i < nPost; i++) {
+          const e = post[i] * x;
+          const a = keep * trace[o + i] + traceRate * e;
+          trace[o + i] = a;
+          const w = weight[o + i];
+          weight[o + i] = w + scale * (alpha * (e - a) - lambda * w);
+        }
+      }
+      return;
+    }
     for (let row = 0; row < nPre; row++) {
       const x = pre[row];
       const end = rowPtr[row + 1];
