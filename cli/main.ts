@@ -13,6 +13,7 @@ import { register as registerCuba } from '../experiments/cuba/cli.js';
 import { register as registerWta } from '../experiments/wta-sequence/cli.js';
 import { register as registerDms } from '../experiments/striatum-dms/cli.js';
 import { register as registerConsolidation } from '../experiments/consolidation/cli.js';
+import { register as registerNormative } from '../experiments/normative-plasticity/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerWta(run);
   registerDms(run);
   registerConsolidation(run);
+  registerNormative(run);
 
   program
     .command('bench')

@@ -13,3 +13,7 @@ import './msn_lif.js';
 import './dms_sources.js';
 import './binary_threshold.js';
 import './zfactor_sde.js';
+import './von_mises_input.js';
+import './stochastic_rate_network.js';
+import './constant_rate.js';
+import './rate_readout.js';

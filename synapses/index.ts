@@ -5,3 +5,5 @@ import './stp_legacy.js';
 import './sem_stdp_vt.js';
 import './striatal_stdp.js';
 import './zfactor.js';
+import './three_factor_covariance.js';
+import './delta_rule_readout.js';
