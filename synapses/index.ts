@@ -4,3 +4,4 @@ import './stdp_synapse.js';
 import './stp_legacy.js';
 import './sem_stdp_vt.js';
 import './striatal_stdp.js';
+import './tsodyks_markram_stp.js';
