@@ -41,42 +41,71 @@ const LANES = 4;
 function recurrentBackward(N: number, alpha: number, wrec: Float64Array, gWrec: Float64Array, pv: Float64Array, da: Float64Array, dp: Float64Array): void {
   const N2 = 2 * N;
   const N3 = 3 * N;
-  for (let i = 0; i < N; i++) {
-    const row = i * N;
-    const p0 = alpha * pv[i];
-    const p1 = alpha * pv[N + i];
-    const p2 = alpha * pv[N2 + i];
-    const p3 = alpha * pv[N3 + i];
+  // δp: two weight rows per pass, four lanes each (eight running sums).
+  let i = 0;
+  for (; i + 1 < N; i += 2) {
+    const r0 = i * N;
+    const r1 = r0 + N;
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    if (p0 !== 0 || p1 !== 0 || p2 !== 0 || p3 !== 0) {
-      for (let j = 0; j < N; j++) {
-        const w = wrec[row + j];
-        const d0 = da[j];
-        const d1 = da[N + j];
-        const d2 = da[N2 + j];
-        const d3 = da[N3 + j];
-        s0 += d0 * w;
-        s1 += d1 * w;
-        s2 += d2 * w;
-        s3 += d3 * w;
-        gWrec[row + j] += p0 * d0 + p1 * d1 + p2 * d2 + p3 * d3;
-      }
-    } else {
-      for (let j = 0; j < N; j++) {
-        const w = wrec[row + j];
-        s0 += da[j] * w;
-        s1 += da[N + j] * w;
-        s2 += da[N2 + j] * w;
-        s3 += da[N3 + j] * w;
-      }
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let j = 0; j < N; j++) {
+      const w = wrec[r0 + j];
+      const v = wrec[r1 + j];
+      const d0 = da[j];
+      const d1 = da[N + j];
+      const d2 = da[N2 + j];
+      const d3 = da[N3 + j];
+      s0 += d0 * w;
+      s1 += d1 * w;
+      s2 += d2 * w;
+      s3 += d3 * w;
+      t0 += d0 * v;
+      t1 += d1 * v;
+      t2 += d2 * v;
+      t3 += d3 * v;
     }
     dp[i] = alpha * s0;
     dp[N + i] = alpha * s1;
     dp[N2 + i] = alpha * s2;
     dp[N3 + i] = alpha * s3;
+    dp[i + 1] = alpha * t0;
+    dp[N + i + 1] = alpha * t1;
+    dp[N2 + i + 1] = alpha * t2;
+    dp[N3 + i + 1] = alpha * t3;
+  }
+  for (; i < N; i++) {
+    const r0 = i * N;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < N; j++) {
+      const w = wrec[r0 + j];
+      s0 += da[j] * w;
+      s1 += da[N + j] * w;
+      s2 += da[N2 + j] * w;
+      s3 += da[N3 + j] * w;
+    }
+    dp[i] = alpha * s0;
+    dp[N + i] = alpha * s1;
+    dp[N2 + i] = alpha * s2;
+    dp[N3 + i] = alpha * s3;
+  }
+  // ∇W_rec: rows of presynaptic units silent in every lane get nothing.
+  for (let r = 0; r < N; r++) {
+    const p0 = alpha * pv[r];
+    const p1 = alpha * pv[N + r];
+    const p2 = alpha * pv[N2 + r];
+    const p3 = alpha * pv[N3 + r];
+    if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0) continue;
+    const row = r * N;
+    for (let j = 0; j < N; j++) gWrec[row + j] += p0 * da[j] + p1 * da[N + j] + p2 * da[N2 + j] + p3 * da[N3 + j];
   }
 }
 
@@ -87,7 +116,30 @@ function recurrentBackward(N: number, alpha: number, wrec: Float64Array, gWrec: 
 function recurrentForward(N: number, wrec: Float64Array, pv: Float64Array, acc: Float64Array): void {
   const N2 = 2 * N;
   const N3 = 3 * N;
-  for (let i = 0; i < N; i++) {
+  let i = 0;
+  // Two weight rows per pass: fewer passes over the four accumulators.
+  for (; i + 1 < N; i += 2) {
+    const p0 = pv[i];
+    const p1 = pv[N + i];
+    const p2 = pv[N2 + i];
+    const p3 = pv[N3 + i];
+    const q0 = pv[i + 1];
+    const q1 = pv[N + i + 1];
+    const q2 = pv[N2 + i + 1];
+    const q3 = pv[N3 + i + 1];
+    if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0 && q0 === 0 && q1 === 0 && q2 === 0 && q3 === 0) continue;
+    const r0 = i * N;
+    const r1 = r0 + N;
+    for (let j = 0; j < N; j++) {
+      const w = wrec[r0 + j];
+      const v = wrec[r1 + j];
+      acc[j] += p0 * w + q0 * v;
+      acc[N + j] += p1 * w + q1 * v;
+      acc[N2 + j] += p2 * w + q2 * v;
+      acc[N3 + j] += p3 * w + q3 * v;
+    }
+  }
+  for (; i < N; i++) {
     const p0 = pv[i];
     const p1 = pv[N + i];
     const p2 = pv[N2 + i];
