@@ -7,3 +7,4 @@ import './striatal_stdp.js';
 import './zfactor.js';
 import './three_factor_covariance.js';
 import './delta_rule_readout.js';
+import './tsodyks_markram_stp.js';
