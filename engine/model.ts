@@ -17,6 +17,7 @@ import type { ParamSpec, StateSpec } from './params.js';
 import type { RandomStream } from './rng.js';
 import type { OutgoingFanout } from './fanout.js';
 import type { IndexedMinHeap } from './indexed-heap.js';
+import type { WasmMemory } from './wasm.js';
 
 /** One step's inputs of an event-driven population, sorted by offset (ms). */
 export interface Arrivals {
@@ -91,6 +92,14 @@ export interface UpdateContext<P extends string = string, S extends string = str
   readonly agenda: IndexedMinHeap;
   /** Spikes forced on this update (mode 'none' when nothing is forced). */
   readonly forced: ForcedSpikes;
+  /**
+   * Models with `memory: 'wasm'`: the WebAssembly memory that holds the population's state
+   * variables, ring buffers and {@link scratch} (each 16-byte aligned, with room for one
+   * padding element past its end, so f64x2 loops may run to an even length); null otherwise.
+   */
+  readonly memory: WasmMemory | null;
+  /** n + 4 words of scratch space for the model (in {@link memory} when there is one). */
+  readonly scratch: Int32Array;
 }
 
 /** Full declaration of a neuron (or device) model. */
@@ -135,6 +144,14 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
    * that use nothing but their argument and globals (no imports or module-level helpers).
    */
   specialize?: boolean;
+  /**
+   * 'wasm': keep the state variables and ring buffers in one WebAssembly memory
+   * (`ctx.memory`), so a WebAssembly kernel can update them in place. `pop.s` and the ring
+   * buffers are then views of that memory, replaced whenever the ring buffers are reallocated
+   * (at the first simulate() and when a longer delay is connected); read them through
+   * `pop.s` or `get()` rather than keeping a reference across simulate() calls.
+   */
+  memory?: 'wasm';
 }
 
 /** A registered neuron model (type-erased view of {@link NeuronModelDef}). */

@@ -12,6 +12,7 @@ import type { ProjectionData } from './projection.js';
 import type { SpikeHistory } from './spike-history.js';
 import { checkParamValue, expandValues, type ValueSpec } from './params.js';
 import type { RandomStream, RandomStreams } from './rng.js';
+import { newWasmMemory, wasmKernelsEnabled, type WasmMemory } from './wasm.js';
 
 /** Anything that receives the spikes of a population (recorders, listeners). */
 export interface SpikeSink {
@@ -119,6 +120,10 @@ export class Population extends PopulationView {
   dims = 0;
   /** Set when parameters changed since prepare(). */
   dirty = true;
+  /** The WebAssembly memory of models with `memory: 'wasm'` (see NeuronModelDef.memory). */
+  memory: WasmMemory | null = null;
+  /** The model's scratch words (ctx.scratch). */
+  private scratch = new Int32Array(0);
   ctx!: UpdateContext;
   /** Ports with at least one incoming projection (set by the network before a run). */
   connectedPorts: Record<string, boolean> = {};
@@ -234,9 +239,10 @@ export class Population extends PopulationView {
     if (ringLength !== this.ringLength) {
       const old = this.buffers;
       const oldL = this.ringLength;
+      const alloc = this.placeArrays(ringLength);
       this.buffers = {};
       for (const port of Object.keys(this.model.ports)) {
-        const buf = new Float64Array(ringLength * n);
+        const buf = alloc(ringLength * n);
         const prev = old[port];
         if (prev && oldL > 0) {
           // Pending input for steps step..step+oldL−1 moves to its slot in the new ring.
@@ -288,6 +294,8 @@ export class Population extends PopulationView {
       ring: this.buffers,
       ringLength: this.ringLength,
       forced,
+      memory: this.memory,
+      scratch: this.scratch,
     };
     const copy = this.model.specialize === true && specializationEnabled();
     const { compile, update } = this.model;
@@ -300,6 +308,45 @@ export class Population extends PopulationView {
     } else {
       throw new SimulationError('invalid_value', `model '${this.model.name}' defines neither update() nor compile().`);
     }
+  }
+
+  /**
+   * Returns the allocator for the ring buffers. For models with `memory: 'wasm'` it first
+   * lays out a fresh WebAssembly memory (state variables, the rings, scratch), moves the state
+   * into it and returns an allocator of the ring regions; otherwise plain arrays.
+   */
+  private placeArrays(ringLength: number): (len: number) => Float64Array {
+    const n = this.n;
+    if (this.model.memory !== 'wasm' || !wasmKernelsEnabled()) {
+      if (this.scratch.length < n + 4) this.scratch = new Int32Array(n + 4);
+      return (len) => new Float64Array(len);
+    }
+    // Every region starts 16-byte aligned and has room for one element past its end, which an
+    // f64x2 loop over an odd n touches.
+    const region = (elements: number, bytesPer: number) => (elements * bytesPer + 16 + 15) & ~15;
+    const stateKeys = Object.keys(this.s);
+    const nPorts = Object.keys(this.model.ports).length;
+    const total = stateKeys.length * region(n, 8) + nPorts * region(ringLength * n, 8) + region(n + 4, 4);
+    const memory = newWasmMemory(total);
+    if (memory === null) {
+      if (this.scratch.length < n + 4) this.scratch = new Int32Array(n + 4);
+      return (len) => new Float64Array(len);
+    }
+    let at = 0;
+    for (const key of stateKeys) {
+      const view = new Float64Array(memory.buffer, at, n);
+      view.set(this.s[key]);
+      this.s[key] = view;
+      at += region(n, 8);
+    }
+    this.scratch = new Int32Array(memory.buffer, at, n + 4);
+    at += region(n + 4, 4);
+    this.memory = memory;
+    return (len) => {
+      const view = new Float64Array(memory.buffer, at, len);
+      at += region(len, 8);
+      return view;
+    };
   }
 
   /**

@@ -23,8 +23,9 @@
  *   values at the start of the step (no cap), and V is not integrated while refractory. This
  *   is what the Brian2 COBA benchmark (method='euler') computes, step for step.
  */
-import { defineNeuronModel, uniformMask } from '../engine/model.js';
+import { defineNeuronModel, uniformMask, type UpdateContext } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
+import { Code, I32, V128, instantiateKernel } from '../engine/wasm.js';
 
 /**
  * Bound on the local error of V (mV) per accepted substep of the accurate integrator. With it
@@ -120,12 +121,115 @@ function advanceAccurate(
   return y;
 }
 
+/** What {@link eulerKernel} needs besides the context. */
+interface EulerConstants {
+  eulerE: Float64Array;
+  eulerI: Float64Array;
+  invC: Float64Array;
+  refSteps: Float64Array;
+  u: number;
+}
+
+/**
+ * The forward-Euler update of a homogeneous population as a WebAssembly f64x2 kernel over the
+ * population's memory, two neurons per iteration. It performs the operations of the
+ * JavaScript loop in `compile` in the same order (the refractory and threshold branches
+ * become lane selects), so the results are bit-identical. Returns null for the accurate
+ * integrator, heterogeneous parameters or a population without WebAssembly memory.
+ */
+function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, base: number) => void) | null {
+  const { n, p, s, ring, memory, scratch, connected, dt } = ctx;
+  if (memory === null || c.u !== 0 || p.integrator[0] !== 1) return null;
+  const hasCurrents = connected.currents;
+  const at = (a: Float64Array) => a.byteOffset;
+  const code = new Code([I32], [I32]);
+  const base = 0;
+  const o = code.local(I32); // byte offset of neurons i, i+1 in the state arrays
+  const ob = code.local(I32); // the same in the ring slot
+  const idx = code.local(I32);
+  const cnt = code.local(I32);
+  const mask = code.local(I32);
+  const [v, e, g, rf, pos, sp] = [0, 0, 0, 0, 0, 0].map(() => code.local(V128));
+  const konst = (x: number) => {
+    const l = code.local(V128);
+    code.f64x2Const(x).set(l);
+    return l;
+  };
+  const kNegGL = konst(-p.g_L[0]);
+  const kEL = konst(p.E_L[0]);
+  const kEex = konst(p.E_ex[0]);
+  const kEin = konst(p.E_in[0]);
+  const kIe = konst(p.I_e[0]);
+  const kDt = konst(dt);
+  const kInvC = konst(c.invC[0]);
+  const kEulerE = konst(c.eulerE[0]);
+  const kEulerI = konst(c.eulerI[0]);
+  const kVth = konst(p.V_th[0]);
+  const kVreset = konst(p.V_reset[0]);
+  const kRef = konst(c.refSteps[0]);
+  const kZero = konst(0);
+  const kOne = konst(1);
+  const [V, ge, gi, refr, Iin] = [s.V_m, s.g_ex, s.g_in, s.refr, s.I_in].map(at);
+  const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
+  const end = 8 * (n + (n & 1));
+  code.get(base).i32(8).i32Mul().set(ob);
+  code.loop();
+  code.get(o).v128Load(V).set(v);
+  code.get(o).v128Load(ge).set(e);
+  code.get(o).v128Load(gi).set(g);
+  code.get(o).v128Load(refr).set(rf);
+  // V + dt·(−g_L(V − E_L) + g_ex(E_ex − V) + g_in(E_in − V) + I)/C where not refractory.
+  code.get(v).get(kDt);
+  code.get(kNegGL).get(v).get(kEL).f64x2Sub().f64x2Mul();
+  code.get(e).get(kEex).get(v).f64x2Sub().f64x2Mul().f64x2Add();
+  code.get(g).get(kEin).get(v).f64x2Sub().f64x2Mul().f64x2Add();
+  if (hasCurrents) code.get(kIe).get(o).v128Load(Iin).f64x2Add();
+  else code.get(kIe);
+  code.f64x2Add().f64x2Mul().get(kInvC).f64x2Mul().f64x2Add();
+  code.get(v).get(rf).get(kZero).f64x2Eq().bitselect().set(v);
+  // Conductances: one Euler step of decay, then this step's spikes.
+  code.get(o).get(e).get(kEulerE).f64x2Mul().get(ob).v128Load(rEx).f64x2Add().v128Store(ge);
+  code.get(o).get(g).get(kEulerI).f64x2Mul().get(ob).v128Load(rIn).f64x2Abs().f64x2Add().v128Store(gi);
+  // Refractory: count down and hold V at V_reset; otherwise check the threshold.
+  code.get(rf).get(kZero).f64x2Gt().set(pos);
+  code.get(kVreset).get(v).get(pos).bitselect().set(v);
+  code.get(rf).get(kOne).f64x2Sub().get(rf).get(pos).bitselect().set(rf);
+  code.get(v).get(kVth).f64x2Ge().get(pos).v128AndNot().tee(sp).anyTrue().if();
+  code.get(kVreset).get(v).get(sp).bitselect().set(v);
+  code.get(kRef).get(rf).get(sp).bitselect().set(rf);
+  code.get(sp).i64x2Bitmask().set(mask);
+  for (const lane of [0, 1]) {
+    code.get(mask).i32(1 << lane).i32And().if();
+    code.get(cnt).i32(2).i32Shl().get(idx).i32(lane).i32Add().i32Store(scratch.byteOffset);
+    code.get(cnt).i32(1).i32Add().set(cnt);
+    code.end();
+  }
+  code.end();
+  code.get(o).get(v).v128Store(V);
+  code.get(o).get(rf).v128Store(refr);
+  if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
+  code.get(o).i32(16).i32Add().set(o);
+  code.get(ob).i32(16).i32Add().set(ob);
+  code.get(idx).i32(2).i32Add().set(idx);
+  code.get(o).i32(end).i32LtU().brIf(0);
+  code.end();
+  code.get(cnt);
+  const run = instantiateKernel<(base: number) => number>(code, memory);
+  if (run === null) return null;
+  return (_step, b) => {
+    const count = run(b);
+    // The padding lane of an odd n is not a neuron.
+    for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
+  };
+}
+
 export const iaf_cond_exp = defineNeuronModel({
   name: 'iaf_cond_exp',
   doc: 'Leaky integrate-and-fire neuron with exponentially decaying synaptic conductances; NEST iaf_cond_exp (accurate adaptive integrator or forward Euler).',
   timing: 'grid',
   output: 'spike',
   specialize: true,
+  memory: 'wasm',
   // --- parameters -------------------------------------------------------------------------
   params: {
     V_th: { default: -55, unit: 'mV', doc: 'Spike threshold.' },
@@ -191,11 +295,13 @@ export const iaf_cond_exp = defineNeuronModel({
       invC[i] = 1 / p.C_m[i];
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { pe, pi, eulerE, eulerI, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate, u: uniformMask(p) };
+    return { pe, pi, eulerE, eulerI, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate, u: uniformMask(p), kernel: eulerKernel };
   },
   // --- update -----------------------------------------------------------------------------
   compile(ctx) {
     const { n, p, s, c, ring, connected, dt } = ctx;
+    const fast = c.kernel(ctx, c);
+    if (fast !== null) return fast;
     const V = s.V_m;
     const ge = s.g_ex;
     const gi = s.g_in;

@@ -11,8 +11,9 @@
  * checked, then the current-port input is latched for the next update. While refractory V is
  * clamped at V_reset but the synaptic currents keep evolving and receiving spikes.
  */
-import { defineNeuronModel, uniformMask } from '../engine/model.js';
+import { defineNeuronModel, uniformMask, type UpdateContext } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
+import { Code, I32, V128, instantiateKernel } from '../engine/wasm.js';
 import { LIF_INTERNAL_STATE, LIF_PARAMS, STDP_TRACE_PARAMS, V_M_STATE, resetBelowThreshold } from './lif-common.js';
 
 /**
@@ -34,12 +35,117 @@ export function currentToVoltagePropagator(h: number, tauSyn: number, tauM: numb
   return (h / C) * Math.exp(-h / tauSyn) * (Math.expm1(x) / x);
 }
 
+/** What {@link pscExpKernel} needs besides the context: the homogeneous constants. */
+interface PscExpConstants {
+  em: Float64Array;
+  r: Float64Array;
+  p11ex: Float64Array;
+  p11in: Float64Array;
+  p21ex: Float64Array;
+  p21in: Float64Array;
+  refSteps: Float64Array;
+  u: number;
+}
+
+/**
+ * The update of a homogeneous population as a WebAssembly f64x2 kernel over the population's
+ * memory, two neurons per iteration, branch-free except around spikes. It performs the
+ * operations of the JavaScript loop in `compile` in the same order (the refractory and reset
+ * branches become lane selects), so the results are bit-identical; the parameters are baked
+ * in as constants. Returns null when the population has no WebAssembly memory or
+ * heterogeneous parameters (the JavaScript loop then runs).
+ */
+function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, base: number) => void) | null {
+  const { n, p, s, ring, memory, scratch, connected } = ctx;
+  if (memory === null || c.u !== 0) return null;
+  const hasCurrents = connected.currents;
+  const at = (a: Float64Array) => a.byteOffset;
+  const code = new Code([I32], [I32]);
+  const base = 0;
+  const o = code.local(I32); // byte offset of neurons i, i+1 in the state arrays
+  const ob = code.local(I32); // the same in the ring slot
+  const idx = code.local(I32);
+  const cnt = code.local(I32);
+  const mask = code.local(I32);
+  const [v, ie, ii, rf, sp] = [0, 0, 0, 0, 0].map(() => code.local(V128));
+  const konst = (x: number) => {
+    const l = code.local(V128);
+    code.f64x2Const(x).set(l);
+    return l;
+  };
+  const kEm = konst(c.em[0]);
+  const kP21ex = konst(c.p21ex[0]);
+  const kP21in = konst(c.p21in[0]);
+  const kP11ex = konst(c.p11ex[0]);
+  const kP11in = konst(c.p11in[0]);
+  const kVinf = konst(p.E_L[0] + p.I_e[0] * c.r[0]);
+  const kEL = konst(p.E_L[0]);
+  const kIe = konst(p.I_e[0]);
+  const kR = konst(c.r[0]);
+  const kVth = konst(p.V_th[0]);
+  const kVreset = konst(p.V_reset[0]);
+  const kRef = konst(c.refSteps[0]);
+  const kZero = konst(0);
+  const kOne = konst(1);
+  const [V, Iex, Iinh, refr, Iin] = [s.V_m, s.I_syn_ex, s.I_syn_in, s.refr, s.I_in].map(at);
+  const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
+  const end = 8 * (n + (n & 1));
+  code.get(base).i32(8).i32Mul().set(ob);
+  code.loop();
+  // v += (v − vInf)·em + p21ex·I_ex + p21in·I_in where not refractory; else refr −= 1.
+  code.get(o).v128Load(V).set(v);
+  code.get(o).v128Load(Iex).set(ie);
+  code.get(o).v128Load(Iinh).set(ii);
+  code.get(o).v128Load(refr).set(rf);
+  code.get(v).get(v);
+  if (hasCurrents) code.get(kEL).get(kIe).get(o).v128Load(Iin).f64x2Add().get(kR).f64x2Mul().f64x2Add();
+  else code.get(kVinf);
+  code.f64x2Sub().get(kEm).f64x2Mul();
+  code.get(kP21ex).get(ie).f64x2Mul().f64x2Add();
+  code.get(kP21in).get(ii).f64x2Mul().f64x2Add();
+  code.f64x2Add(); // v + increment
+  code.get(v).get(rf).get(kZero).f64x2Eq().bitselect().set(v);
+  code.get(rf).get(rf).get(kOne).f64x2Sub().get(rf).get(kZero).f64x2Eq().bitselect().set(rf);
+  // Currents decay and take this step's spikes.
+  code.get(o).get(ie).get(kP11ex).f64x2Mul().get(ob).v128Load(rEx).f64x2Add().v128Store(Iex);
+  code.get(o).get(ii).get(kP11in).f64x2Mul().get(ob).v128Load(rIn).f64x2Add().v128Store(Iinh);
+  // Threshold: reset, refractory count and the spike list (ascending index).
+  code.get(v).get(kVth).f64x2Ge().tee(sp).anyTrue().if();
+  code.get(kVreset).get(v).get(sp).bitselect().set(v);
+  code.get(kRef).get(rf).get(sp).bitselect().set(rf);
+  code.get(sp).i64x2Bitmask().set(mask);
+  for (const lane of [0, 1]) {
+    code.get(mask).i32(1 << lane).i32And().if();
+    code.get(cnt).i32(2).i32Shl().get(idx).i32(lane).i32Add().i32Store(scratch.byteOffset);
+    code.get(cnt).i32(1).i32Add().set(cnt);
+    code.end();
+  }
+  code.end();
+  code.get(o).get(v).v128Store(V);
+  code.get(o).get(rf).v128Store(refr);
+  if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
+  code.get(o).i32(16).i32Add().set(o);
+  code.get(ob).i32(16).i32Add().set(ob);
+  code.get(idx).i32(2).i32Add().set(idx);
+  code.get(o).i32(end).i32LtU().brIf(0);
+  code.end();
+  code.get(cnt);
+  const run = instantiateKernel<(base: number) => number>(code, memory);
+  if (run === null) return null;
+  return (_step, b) => {
+    const count = run(b);
+    // The padding lane of an odd n is not a neuron.
+    for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
+  };
+}
+
 export const iaf_psc_exp = defineNeuronModel({
   name: 'iaf_psc_exp',
   doc: 'Leaky integrate-and-fire neuron with exponentially decaying postsynaptic currents, exact integration; NEST iaf_psc_exp.',
   timing: 'grid',
   output: 'spike',
   specialize: true,
+  memory: 'wasm',
   // --- parameters -------------------------------------------------------------------------
   params: {
     ...LIF_PARAMS,
@@ -81,11 +187,13 @@ export const iaf_psc_exp = defineNeuronModel({
       p21in[i] = currentToVoltagePropagator(dt, p.tau_syn_in[i], tm, C);
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { em, r, p11ex, p11in, p21ex, p21in, refSteps, u: uniformMask(p) };
+    return { em, r, p11ex, p11in, p21ex, p21in, refSteps, u: uniformMask(p), kernel: pscExpKernel };
   },
   // --- update -----------------------------------------------------------------------------
   compile(ctx) {
     const { n, p, s, c, ring, connected } = ctx;
+    const fast = c.kernel(ctx, c);
+    if (fast !== null) return fast;
     const V = s.V_m;
     const Iex = s.I_syn_ex;
     const Iinh = s.I_syn_in;
