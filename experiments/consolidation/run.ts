@@ -49,7 +49,7 @@ export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks
         nTests: o.nTests,
         grid: CAPACITY_GRID,
         recordEvery: o.recordEvery,
-        onEpoch: (ep) => hooks.progress?.(base + ep, total, 'epochs'),
+        onEpoch: (ep, _cap, phase, error, l0) => hooks.progress?.(base + ep, total, `epochs (z=${z} alpha=${alpha} phase ${phase} error ${error.toFixed(3)} l0 ${l0.toFixed(3)})`),
       });
       done = base + epochs;
       hooks.progress?.(done, total, 'epochs');
