@@ -9,11 +9,13 @@
  * Writes DIR/acceptance.json (per-seed values, aggregates, one boolean per target).
  *
  *   npm run acceptance:normative-plasticity [-- --out DIR] [--only estimation|classification] [--quiet]
+ *     [--seeds 1,2] [--resume]   (estimation seeds to run; reuse seed folders already finished)
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { normativeOptions } from './options.js';
 import { runNormative } from './run.js';
+import { readArrow } from '../../recorders/read.js';
 
 /** The estimation seeds, fixed in advance. */
 export const ESTIMATION_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
@@ -22,13 +24,34 @@ export const CLASSIFICATION = { seed: 1, trials: 100, testEvery: 10, interimTest
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Estimation: seeds 1–8, 20 trials each. */
-export async function estimationAcceptance(out: string | null, log: (line: string) => void = () => {}): Promise<Record<string, unknown>> {
+/** A seed's 20 training errors from a finished seed folder, or null. */
+function finishedSeed(out: string, seed: number): number[] | null {
+  const path = join(out, 'estimation', `seed_${seed}`, 'linear', 'train_trials.arrow');
+  if (!existsSync(path)) return null;
+  const t = readArrow(path);
+  if (t.numRows !== 20) return null;
+  return Array.from(t.getChild('mean_alpha')!.toArray() as Float64Array, (a) => -a);
+}
+
+/**
+ * Estimation: 20 training trials on each seed (default 1–8). With `resume`, seeds whose
+ * folder already holds 20 training trials are read back instead of run again, so the seeds
+ * can run in separate processes and a final call gathers them.
+ */
+export async function estimationAcceptance(
+  out: string | null,
+  log: (line: string) => void = () => {},
+  seeds: readonly number[] = ESTIMATION_SEEDS,
+  resume = false,
+): Promise<Record<string, unknown>> {
   const perSeed: { seed: number; train_error: number[]; trial_1: number; trials_1_5: number; trials_16_20: number; improved: boolean }[] = [];
-  for (const seed of ESTIMATION_SEEDS) {
-    const o = { ...normativeOptions.parse({}), objective: 'linear' as const, trialNum2: 20, testNum: 0, plots: false, out: out === null ? null : join(out, 'estimation', `seed_${seed}`), seed };
-    const r = await runNormative(o);
-    const err = r.summary.train_error as number[];
+  for (const seed of seeds) {
+    let err = resume && out !== null ? finishedSeed(out, seed) : null;
+    if (err === null) {
+      const o = { ...normativeOptions.parse({}), objective: 'linear' as const, trialNum2: 20, testNum: 0, plots: false, out: out === null ? null : join(out, 'estimation', `seed_${seed}`), seed };
+      const r = await runNormative(o);
+      err = r.summary.train_error as number[];
+    }
     const m = { seed, train_error: err, trial_1: err[0], trials_1_5: mean(err.slice(0, 5)), trials_16_20: mean(err.slice(15, 20)), improved: mean(err.slice(15, 20)) < mean(err.slice(0, 5)) };
     perSeed.push(m);
     log(`estimation seed ${seed}: trial 1 ${m.trial_1.toFixed(4)}, trials 1-5 ${m.trials_1_5.toFixed(4)}, trials 16-20 ${m.trials_16_20.toFixed(4)}${m.improved ? '' : '  (MISS: 16-20 not below 1-5)'}`);
@@ -37,7 +60,7 @@ export async function estimationAcceptance(out: string | null, log: (line: strin
   const t1620 = mean(perSeed.map((m) => m.trials_16_20));
   const reduction = 1 - t1620 / t1;
   return {
-    seeds: [...ESTIMATION_SEEDS],
+    seeds: [...seeds],
     per_seed: perSeed,
     mean_error_trial_1: t1,
     mean_error_trials_16_20: t1620,
@@ -92,6 +115,10 @@ async function main(): Promise<void> {
   const only = at('--only');
   if (only !== undefined && only !== 'estimation' && only !== 'classification') throw new Error(`--only takes estimation or classification, got '${only}'.`);
   const quiet = args.includes('--quiet');
+  const resume = args.includes('--resume');
+  const seedArg = at('--seeds');
+  const seeds = seedArg === undefined ? ESTIMATION_SEEDS : seedArg.split(',').map(Number);
+  if (!seeds.every((x) => Number.isSafeInteger(x) && x >= 0)) throw new Error(`--seeds takes a comma-separated list of seeds, got '${seedArg}'.`);
   const log = (line: string) => {
     if (!quiet) process.stderr.write(line + '\n');
   };
@@ -100,7 +127,7 @@ async function main(): Promise<void> {
   // Each part may run in its own process; the file gathers whichever parts have finished.
   const result: Record<string, unknown> = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
   if (only !== 'classification') {
-    result.estimation = await estimationAcceptance(out, log);
+    result.estimation = await estimationAcceptance(out, log, seeds, resume);
     const prev: Record<string, unknown> = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
     writeFileSync(path, JSON.stringify({ ...prev, estimation: result.estimation }, null, 2) + '\n');
   }

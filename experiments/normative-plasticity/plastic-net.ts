@@ -17,7 +17,9 @@ import { stimulusControl, type StimulusControl } from '../../models/von_mises_in
 import { rateNetworkControl, type RateNetworkControl } from '../../models/stochastic_rate_network.js';
 import { beginThreeFactorTrial } from '../../synapses/three_factor_covariance.js';
 import { readoutControl, type ReadoutControl } from '../../synapses/delta_rule_readout.js';
-import { transientSteps, trialSteps, type InputParams, type NetParams } from './params.js';
+import { transientSteps, trialSteps, type InputParams, type NetParams, type Objective } from './params.js';
+import { fromWeightsJson, toWeightsJson } from './weights-json.js';
+import { trainRun, type TrainRunOptions, type TrainRunResult } from './sessions.js';
 
 /** Row-major parameters: W (N×N, [post][pre]), C (N×12), b (N), D (target_dim×N). */
 export interface Weights {
@@ -168,6 +170,24 @@ export class PlasticNet {
       },
       close: async () => {},
     });
+  }
+
+  /** A network from a weights JSON object of the original's shape (see weights-json.ts). */
+  static fromWeightsJson(json: unknown, seed: number, objective?: Objective): PlasticNet {
+    const l = fromWeightsJson(json, 'weights', objective);
+    const pn = new PlasticNet(l.params, l.inputParams, l.weights, seed);
+    pn.initial = l.initial;
+    return pn;
+  }
+
+  /** The current parameters as a weights JSON object of the original's shape. */
+  toWeightsJson(): Record<string, unknown> {
+    return toWeightsJson(this.params, this.inputParams, this.getWeights(), this.initial);
+  }
+
+  /** Runs training or test trials (the original's train_run); see {@link trainRun}. */
+  trainRun(options: TrainRunOptions): TrainRunResult {
+    return trainRun(this, options);
   }
 
   /** Steps per trial (T/dt). */

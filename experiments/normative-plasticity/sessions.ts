@@ -4,6 +4,7 @@
  * (spec §3–§4) and returns their records.
  */
 import { RandomStream } from '../../engine/rng.js';
+import { SimulationError } from '../../engine/errors.js';
 import type { ArrowColumnWriter } from '../../recorders/arrow-writer.js';
 import type { PlasticNet } from './plastic-net.js';
 import { TestObserver, TestSums, TrainObserver, type TrainTrialStats } from './observers.js';
@@ -103,7 +104,7 @@ export function trainRun(pn: PlasticNet, o: TrainRunOptions): TrainRunResult {
   const first = o.firstTrial ?? 1;
   const progress = (t: number) => (o.onProgress ? (f: number) => o.onProgress!(t + f) : undefined);
   if (o.train) {
-    if (o.rtInput === false) throw new Error('training uses the real-time Langevin stimulus (rtInput).');
+    if (o.rtInput === false) throw new SimulationError('invalid_value', 'training draws its stimulus from the Langevin process in real time; pass rtInput: true or leave it out.');
     if (pn.initial === null) pn.initial = pn.getWeights();
     const stats: TrainTrialStats[] = [];
     for (let t = 0; t < o.trials; t++) {
@@ -116,7 +117,7 @@ export function trainRun(pn: PlasticNet, o: TrainRunOptions): TrainRunResult {
     }
     return { train: stats, test: null, testD: null };
   }
-  if (o.schedule === undefined) throw new Error('a test needs a block schedule.');
+  if (o.schedule === undefined) throw new SimulationError('invalid_value', 'a test needs a block schedule (new BlockSchedule(kind, stream)).');
   const sums = new TestSums(pn.params.N, pn.params.target_dim);
   const obs = new TestObserver(pn, sums, o.table ?? null);
   const nBlocks = Math.round(pn.params.T / pn.inputParams.switch_period);
