@@ -12,6 +12,7 @@ import { getNeuronModel, getSynapseModel, neuronModelNames, synapseModelNames } 
 import { register as registerCuba } from '../experiments/cuba/cli.js';
 import { register as registerWta } from '../experiments/wta-sequence/cli.js';
 import { register as registerDms } from '../experiments/striatum-dms/cli.js';
+import { register as registerStsp } from '../experiments/stsp-working-memory/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerCuba(run);
   registerWta(run);
   registerDms(run);
+  registerStsp(run, program);
 
   program
     .command('bench')
