@@ -14,6 +14,7 @@ import { register as registerWta } from '../experiments/wta-sequence/cli.js';
 import { register as registerDms } from '../experiments/striatum-dms/cli.js';
 import { register as registerConsolidation } from '../experiments/consolidation/cli.js';
 import { register as registerNormative } from '../experiments/normative-plasticity/cli.js';
+import { register as registerStsp } from '../experiments/stsp-working-memory/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerDms(run);
   registerConsolidation(run);
   registerNormative(run);
+  registerStsp(run, program);
 
   program
     .command('bench')

@@ -118,13 +118,16 @@ export function buildNetwork(par: Par, seed: number, precision: Precision = 'flo
   return new StspRnn(cfg, initialVariables(par, cfg, seed), { precision });
 }
 
-/** Recurrent noise ξ `[T,B,N]` (unit normal) for trials [b0, b1) of a batch, one stream per trial. */
-export function rnnNoise(par: Par, seed: number, iteration: number, tag: string, B: number, b0: number, b1: number, out: Float32Array | Float64Array, outB = b1 - b0): void {
+/**
+ * Recurrent noise ξ `[T,B,N]` (unit normal) for trials [b0, b1) of a batch, one stream per
+ * trial, for steps from `fromStep` on (earlier steps are left as they are).
+ */
+export function rnnNoise(par: Par, seed: number, iteration: number, tag: string, b0: number, b1: number, out: Float32Array | Float64Array, fromStep = 0): void {
   const N = par.n_hidden;
   const T = par.num_time_steps;
+  const nb = b1 - b0;
   for (let b = b0; b < b1; b++) {
     const d = new Draws(streams.rnnNoise(seed, iteration, tag, b));
-    for (let k = 0; k < T; k++) d.fillNormal(out, (k * outB + (b - b0)) * N, N, 1);
+    for (let k = fromStep; k < T; k++) d.fillNormal(out, (k * nb + (b - b0)) * N, N, 1);
   }
-  void B;
 }

@@ -36,7 +36,7 @@ export function runShard(par: Par, job: ShardJob): ShardResult {
   const T = par.num_time_steps;
   const nb = job.b1 - job.b0;
   const noise = new Float32Array(T * nb * par.n_hidden);
-  rnnNoise(par, job.seed, job.iteration, 'train', job.batchSize, job.b0, job.b1, noise);
+  rnnNoise(par, job.seed, job.iteration, 'train', job.b0, job.b1, noise);
   const tape = net.forward(job.input, T, nb, { noise });
   const chunks = net.backwardChunks(tape, job.target, job.mask, [0, nb], job.batchSize);
   const counts = perfCounts(tape.y, job.target, job.mask, T, nb, par.n_output);
