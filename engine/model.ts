@@ -135,9 +135,11 @@ export interface NeuronModelDef<P extends string, S extends string, C> {
    * binds the arrays it needs to constants and returns the step function. The step function
    * gets the step and `base`, the offset of this step's slot in the full ring buffers
    * `ctx.ring` (the input of port X for neuron i is `ctx.ring.X[base + i]`); the kernel clears
-   * the slot afterwards. Grid and clock models only.
+   * the slot afterwards, unless the step function returns true: it has then zeroed the slot
+   * of every connected port itself (while reading it, which saves a second pass over memory).
+   * Grid and clock models only.
    */
-  compile?(ctx: UpdateContext<P, S, C>): (step: number, base: number) => void;
+  compile?(ctx: UpdateContext<P, S, C>): (step: number, base: number) => void | boolean;
   /**
    * Run a separate copy of `compile` (or `update`) for each population so the JIT
    * specialises it to that population's arrays (3-4x faster hot loops). Only for functions

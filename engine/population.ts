@@ -130,7 +130,7 @@ export class Population extends PopulationView {
   /** Names of the connected ports: the only ring slots that need clearing after an update. */
   private clearPorts: string[] = [];
   /** The model's step function bound to ctx (a per-population copy when the model allows it). */
-  private runUpdate: (step: number, base: number) => void = () => {};
+  private runUpdate: (step: number, base: number) => void | boolean = () => {};
   private readonly dynamics: RandomStream;
   /** The spikes forced on the current update; `ctx.forced` is this object. */
   private readonly forced: ForcedSpikes = { mode: 'none', ids: new Uint32Array(0), count: 0 };
@@ -473,8 +473,9 @@ export class Population extends PopulationView {
       }
     }
     ctx.input = inputs;
-    this.runUpdate(k, (k % this.ringLength) * this.n);
+    const cleared = this.runUpdate(k, (k % this.ringLength) * this.n);
     if (forcing) this.emitForced(k);
+    if (cleared === true) return;
     const clear = this.clearPorts;
     for (let q = 0; q < clear.length; q++) inputs[clear[q]].fill(0);
   }

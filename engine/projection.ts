@@ -143,6 +143,33 @@ export class ProjectionData {
   }
 
   /**
+   * {@link addRow} for a row whose synapses all have the weight w (times the multiplicity):
+   * the same additions, without reading the weights.
+   */
+  addRowUniform(row: number, base: number, w: number): void {
+    const { rowPtr, target, ringLength: L, nTarget: n } = this;
+    const buf = w >= 0 ? this.bufPos : this.bufNeg;
+    const start = rowPtr[row];
+    const end = rowPtr[row + 1];
+    // Integer index arithmetic (| 0): the compiler then adds in 32 bits instead of converting
+    // every index to a double and back. Ring buffers hold fewer than 2^31 values.
+    const b0 = base % L | 0;
+    if (this.minDelay === this.maxDelay) {
+      let slot = (b0 + this.maxDelay) | 0;
+      if (slot >= L) slot -= L;
+      const off = (slot * n) | 0;
+      for (let s = start; s < end; s++) buf[(off + target[s]) | 0] += w;
+      return;
+    }
+    const delay = this.delay;
+    for (let s = start; s < end; s++) {
+      let slot = (b0 + delay[s]) | 0;
+      if (slot >= L) slot -= L;
+      buf[(slot * n + target[s]) | 0] += w;
+    }
+  }
+
+  /**
    * The plain fan-out into grid targets: adds weight·mult to every target of `row`. Static synapses use it as is;
    * plastic models update weights first, then call it or inline the same arithmetic.
    */
@@ -151,28 +178,43 @@ export class ProjectionData {
     const start = rowPtr[row];
     const end = rowPtr[row + 1];
     // One integer division per spike, not per synapse: every delay is below the ring length.
-    const b0 = base % L;
+    // Indices in 32-bit integers (| 0), as in addRowUniform.
+    const b0 = base % L | 0;
     if (this.minDelay === this.maxDelay) {
-      let slot = b0 + this.maxDelay;
+      let slot = (b0 + this.maxDelay) | 0;
       if (slot >= L) slot -= L;
-      const off = slot * n;
+      const off = (slot * n) | 0;
       for (let s = start; s < end; s++) {
         const w = weight[s] * mult;
-        if (w >= 0) bufPos[off + target[s]] += w;
-        else bufNeg[off + target[s]] += w;
+        const idx = (off + target[s]) | 0;
+        if (w >= 0) bufPos[idx] += w;
+        else bufNeg[idx] += w;
       }
       return;
     }
     const delay = this.delay;
     for (let s = start; s < end; s++) {
       const w = weight[s] * mult;
-      let slot = b0 + delay[s];
+      let slot = (b0 + delay[s]) | 0;
       if (slot >= L) slot -= L;
-      const idx = slot * n + target[s];
+      const idx = (slot * n + target[s]) | 0;
       if (w >= 0) bufPos[idx] += w;
       else bufNeg[idx] += w;
     }
   }
+}
+
+/**
+ * The weight every synapse of `proj` has, or NaN when they differ. A model whose weights never
+ * change (static_synapse) may then fan out with {@link ProjectionData.addRowUniform}, which
+ * reads only the targets: a third of the memory traffic of {@link ProjectionData.addRow}.
+ */
+export function uniformWeight(proj: ProjectionData): number {
+  const w = proj.weight;
+  if (w.length === 0) return NaN;
+  const first = w[0];
+  for (let s = 1; s < w.length; s++) if (!Object.is(w[s], first)) return NaN;
+  return first;
 }
 
 /** Builds CSR arrays from connection lists in generation order (stable within each source). */

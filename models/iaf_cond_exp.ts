@@ -137,7 +137,7 @@ interface EulerConstants {
  * become lane selects), so the results are bit-identical. Returns null for the accurate
  * integrator, heterogeneous parameters or a population without WebAssembly memory.
  */
-function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, base: number) => void) | null {
+function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, base: number) => boolean) | null {
   const { n, p, s, ring, memory, scratch, connected, dt } = ctx;
   if (memory === null || c.u !== 0 || p.integrator[0] !== 1) return null;
   const hasCurrents = connected.currents;
@@ -172,6 +172,9 @@ function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, bas
   const [V, ge, gi, refr, Iin] = [s.V_m, s.g_ex, s.g_in, s.refr, s.I_in].map(at);
   const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
   const end = 8 * (n + (n & 1));
+  // With an even n the pairs cover the slot exactly, so the kernel zeroes the input it has
+  // read; with an odd n the last pair reaches into the next slot, which the engine must keep.
+  const clears = n % 2 === 0;
   code.get(base).i32(8).i32Mul().set(ob);
   code.loop();
   code.get(o).v128Load(V).set(v);
@@ -208,6 +211,11 @@ function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, bas
   code.get(o).get(v).v128Store(V);
   code.get(o).get(rf).v128Store(refr);
   if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
+  if (clears) {
+    code.get(ob).get(kZero).v128Store(rEx);
+    code.get(ob).get(kZero).v128Store(rIn);
+    if (hasCurrents) code.get(ob).get(kZero).v128Store(rCur);
+  }
   code.get(o).i32(16).i32Add().set(o);
   code.get(ob).i32(16).i32Add().set(ob);
   code.get(idx).i32(2).i32Add().set(idx);
@@ -220,6 +228,7 @@ function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, bas
     const count = run(b);
     // The padding lane of an odd n is not a neuron.
     for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
+    return clears;
   };
 }
 

@@ -55,7 +55,7 @@ interface PscExpConstants {
  * in as constants. Returns null when the population has no WebAssembly memory or
  * heterogeneous parameters (the JavaScript loop then runs).
  */
-function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, base: number) => void) | null {
+function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, base: number) => boolean) | null {
   const { n, p, s, ring, memory, scratch, connected } = ctx;
   if (memory === null || c.u !== 0) return null;
   const hasCurrents = connected.currents;
@@ -90,6 +90,9 @@ function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, b
   const [V, Iex, Iinh, refr, Iin] = [s.V_m, s.I_syn_ex, s.I_syn_in, s.refr, s.I_in].map(at);
   const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
   const end = 8 * (n + (n & 1));
+  // With an even n the pairs cover the slot exactly, so the kernel zeroes the input it has
+  // read; with an odd n the last pair reaches into the next slot, which the engine must keep.
+  const clears = n % 2 === 0;
   code.get(base).i32(8).i32Mul().set(ob);
   code.loop();
   // v += (v − vInf)·em + p21ex·I_ex + p21in·I_in where not refractory; else refr −= 1.
@@ -124,6 +127,11 @@ function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, b
   code.get(o).get(v).v128Store(V);
   code.get(o).get(rf).v128Store(refr);
   if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
+  if (clears) {
+    code.get(ob).get(kZero).v128Store(rEx);
+    code.get(ob).get(kZero).v128Store(rIn);
+    if (hasCurrents) code.get(ob).get(kZero).v128Store(rCur);
+  }
   code.get(o).i32(16).i32Add().set(o);
   code.get(ob).i32(16).i32Add().set(ob);
   code.get(idx).i32(2).i32Add().set(idx);
@@ -136,6 +144,7 @@ function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, b
     const count = run(b);
     // The padding lane of an odd n is not a neuron.
     for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
+    return clears;
   };
 }
 
