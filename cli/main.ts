@@ -2,6 +2,8 @@
  * The spikeflow command line. With no arguments it runs the CUBA demo.
  *
  *   spikeflow run <experiment> [options]   run an experiment (see `spikeflow run --help`)
+ *   spikeflow train|analyze|simulate <experiment> [options]
+ *                                          train a model, analyse or simulate a saved one
  *   spikeflow bench [options]              run the benchmarks (see `spikeflow bench --help`)
  *   spikeflow models [name]                list models and their parameters
  */
