@@ -6,7 +6,8 @@
  * normalisation); each phase is forced for 5 warm-up epochs, then timed over 50. The per-epoch
  * work (W·X, m·Xᵀ, update, clip, normalise) does not depend on the error, except that the
  * TypeScript soft-min skips terms below 1e-12 of the row maximum. Ratio = TypeScript ms/epoch
- * ÷ PyTorch ms/epoch in phase B (target ≤ 1.0); phase A is reported too. Prints one JSON line.
+ * ÷ PyTorch ms/epoch in phase B (target ≤ 1.0); phase A is reported too, and so are CPU times
+ * (PyTorch's summed over its threads), which stay comparable on a busy machine. Prints one JSON line.
  *
  *   npm run bench:consolidation [-- --epochs 50 --warmup 5 --python /usr/bin/python3]
  */
@@ -40,14 +41,18 @@ writeFileSync(join(dir, 'theta.f64'), new Uint8Array(init.theta.buffer.slice(0))
 writeFileSync(join(dir, 'x.u8'), init.pats.bits);
 
 const ts: Record<string, number> = {};
+const tsCpu: Record<string, number> = {};
 for (const phase of ['A', 'B'] as const) {
   const { mat, theta, pats } = initCapacity(n, alpha, z, 0.5, 100);
   const ls = new LearningState(n, m);
   const prm = { eta: rates.eta, etaTheta: rates.etaTheta, beta };
   for (let e = 0; e < warmup; e++) capacityEpoch(mat, theta, pats, ls, prm, e, phase);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let e = 0; e < epochs; e++) capacityEpoch(mat, theta, pats, ls, prm, warmup + e, phase);
+  const c = process.cpuUsage(c0);
   ts[phase] = (performance.now() - t0) / epochs;
+  tsCpu[phase] = (c.user + c.system) / 1000 / epochs;
 }
 
 let torch: Record<string, number | string> | null = null;
@@ -73,6 +78,12 @@ const result = {
   torch_version: torch ? torch.torch_version : null,
   ratio_B: torch ? ts.B / Number(torch.ms_per_epoch_B) : null,
   ratio_A: torch ? ts.A / Number(torch.ms_per_epoch_A) : null,
+  // CPU time per epoch (all threads): the fairer comparison on a shared machine.
+  ts_cpu_ms_per_epoch_A: tsCpu.A,
+  ts_cpu_ms_per_epoch_B: tsCpu.B,
+  torch_cpu_ms_per_epoch_A: torch ? torch.cpu_ms_per_epoch_A : null,
+  torch_cpu_ms_per_epoch_B: torch ? torch.cpu_ms_per_epoch_B : null,
+  cpu_ratio_B: torch ? tsCpu.B / Number(torch.cpu_ms_per_epoch_B) : null,
   target_ratio_max: 1.0,
   error: torchError,
 };
