@@ -22,6 +22,10 @@ export interface AnalysisOptions {
   /** Trials per analysis batch (1024 in the spec). */
   trials: number;
   progress?: (label: string) => void;
+  /** Decode only these steps (default: those of the level). */
+  steps?: number[];
+  /** Shuffle only these trial sets (default: both). */
+  shuffleSets?: Array<'standard' | 'test_mode'>;
 }
 
 /** A batch run forward once with fresh noise. */
@@ -104,7 +108,7 @@ export function calculateSvms(par: Par, sim: SimulatedBatch, o: AnalysisOptions)
   const N = par.n_hidden;
   const B = tape.B;
   const reps = o.level === 'full' ? 100 : 10;
-  const steps = decodingSteps(par, o.level);
+  const steps = o.steps ?? decodingSteps(par, o.level);
   const rows: DecodingRow[] = [];
   const draws = new Draws(`stsp/${o.seed}/analysis/decoding`);
   for (let rule = 0; rule < par.num_rules; rule++) {
@@ -325,7 +329,7 @@ export function simulateNetwork(par: Par, net: StspRnn, sets: Record<'standard' 
   const reps = o.level === 'full' ? 100 : 5;
   const groupReps = 5;
   const groups: ShuffleGroup[] = o.level === 'full' ? [...SHUFFLE_GROUPS] : ['all'];
-  for (const set of ['standard', 'test_mode'] as const) {
+  for (const set of o.shuffleSets ?? (['standard', 'test_mode'] as const)) {
     for (let rule = 0; rule < par.num_rules; rule++) {
       const sim = sets[set][Math.min(rule, sets[set].length - 1)];
       const B = sim.tape.B;

@@ -57,8 +57,12 @@ export interface AnalysisResult {
  * analyzeModel: accuracy on fresh standard and test-mode batches, mean h by epoch, decoding,
  * tuning and the shuffles (and, at level 'full', the response matrix under silencing).
  */
-export function analyzeModel(par: Par, net: StspRnn, o: { seed: number; level: AnalysisLevel; trials: number; progress?: (label: string) => void }): AnalysisResult {
-  const ao = { seed: o.seed, level: o.level, trials: o.trials, progress: o.progress };
+export function analyzeModel(
+  par: Par,
+  net: StspRnn,
+  o: { seed: number; level: AnalysisLevel; trials: number; progress?: (label: string) => void; steps?: number[]; shuffleSets?: Array<'standard' | 'test_mode'>; onsets?: number[] },
+): AnalysisResult {
+  const ao = { seed: o.seed, level: o.level, trials: o.trials, progress: o.progress, steps: o.steps, shuffleSets: o.shuffleSets };
   const batches = analysisBatches(par, net, ao);
   o.progress?.('analysis batches simulated');
   const acc = batchAccuracy(par, batches.standard);
@@ -68,7 +72,7 @@ export function analyzeModel(par: Par, net: StspRnn, o: { seed: number; level: A
   const tuning = calculateTuning(par, batches.testMode);
   o.progress?.('tuning');
   const onsets = [par.sample_end, par.test_onset];
-  const shuffle = simulateNetwork(par, net, batches.perRule, ao, onsets);
+  const shuffle = simulateNetwork(par, net, batches.perRule, ao, o.onsets ?? onsets);
   const response = o.level === 'full' ? calculateResponseMatrix(par, net, batches.testMode, ao) : null;
   const late: [number, number] = [Math.max(0, par.delay_end - 10), par.delay_end];
   const summary: AnalysisSummary = {

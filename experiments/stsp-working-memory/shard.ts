@@ -3,7 +3,7 @@
  * pass on the engine kernel, the backward pass as per-chunk sums, and its accuracy counts.
  * The same function runs in-process (one thread) and in the worker threads.
  */
-import { StspRnn, type ChunkGradients, type StspVariables } from '../../models/stsp_rnn.js';
+import { GRAD_CHUNK, StspRnn, type ChunkGradients, type StspVariables } from '../../models/stsp_rnn.js';
 import { networkConfig, rnnNoise } from './network.js';
 import type { Par } from './parameters.js';
 import { perfCounts, type PerfCounts } from './perf.js';
@@ -26,7 +26,8 @@ export interface ShardJob {
 export interface ShardResult {
   chunks: ChunkGradients[];
   counts: PerfCounts;
-  sumH: number;
+  /** Σh per gradient chunk (added in trial order by the caller, like the gradients). */
+  sumH: number[];
 }
 
 /** Runs one shard with the network of `par`. */
@@ -40,7 +41,13 @@ export function runShard(par: Par, job: ShardJob): ShardResult {
   const tape = net.forward(job.input, T, nb, { noise });
   const chunks = net.backwardChunks(tape, job.target, job.mask, [0, nb], job.batchSize);
   const counts = perfCounts(tape.y, job.target, job.mask, T, nb, par.n_output);
-  let sumH = 0;
-  for (let q = nb * par.n_hidden; q < tape.h.length; q++) sumH += tape.h[q];
+  const N = par.n_hidden;
+  const sumH: number[] = [];
+  for (let c0 = 0; c0 < nb; c0 += GRAD_CHUNK) {
+    const c1 = Math.min(nb, c0 + GRAD_CHUNK);
+    let s = 0;
+    for (let k = 1; k <= T; k++) for (let q = (k * nb + c0) * N; q < (k * nb + c1) * N; q++) s += tape.h[q];
+    sumH.push(s);
+  }
   return { chunks, counts, sumH };
 }

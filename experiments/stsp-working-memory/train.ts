@@ -173,7 +173,7 @@ export async function trainStep(par: Par, net: StspRnn, adam: AdamState, pool: S
   let counts: PerfCounts = results[0].counts;
   for (let s = 1; s < results.length; s++) counts = addCounts(counts, results[s].counts);
   let sumH = 0;
-  for (const r of results) sumH += r.sumH;
+  for (const r of results) for (const v of r.sumH) sumH += v;
   if (!Number.isFinite(g.loss)) throw new Error(`training diverged at iteration ${iteration}: the loss is ${g.loss}; lower --lr or raise --spike-cost.`);
   adamStep(par, net.vars, g, adam);
   const perf = getPerf(counts);
