@@ -486,9 +486,21 @@ export class Population extends PopulationView {
    */
   checkFinite(fromMs: number, toMs: number): void {
     for (const [key, arr] of Object.entries(this.s)) {
-      let sum = 0;
-      for (let i = 0; i < arr.length; i++) sum += arr[i];
-      if (Number.isFinite(sum)) continue;
+      // Four independent sums: a single running sum waits for each addition to finish.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const len = arr.length;
+      let i = 0;
+      for (; i + 3 < len; i += 4) {
+        s0 += arr[i];
+        s1 += arr[i + 1];
+        s2 += arr[i + 2];
+        s3 += arr[i + 3];
+      }
+      for (; i < len; i++) s0 += arr[i];
+      if (Number.isFinite(s0 + s1 + s2 + s3)) continue;
       for (let i = 0; i < arr.length; i++) {
         if (!Number.isFinite(arr[i])) {
           throw new SimulationError(

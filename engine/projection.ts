@@ -153,7 +153,7 @@ export class ProjectionData {
     const end = rowPtr[row + 1];
     // Integer index arithmetic (| 0): the compiler then adds in 32 bits instead of converting
     // every index to a double and back. Ring buffers hold fewer than 2^31 values.
-    const b0 = base % L | 0;
+    const b0 = ringSlot(base, L);
     if (this.minDelay === this.maxDelay) {
       let slot = (b0 + this.maxDelay) | 0;
       if (slot >= L) slot -= L;
@@ -179,7 +179,7 @@ export class ProjectionData {
     const end = rowPtr[row + 1];
     // One integer division per spike, not per synapse: every delay is below the ring length.
     // Indices in 32-bit integers (| 0), as in addRowUniform.
-    const b0 = base % L | 0;
+    const b0 = ringSlot(base, L);
     if (this.minDelay === this.maxDelay) {
       let slot = (b0 + this.maxDelay) | 0;
       if (slot >= L) slot -= L;
@@ -202,6 +202,14 @@ export class ProjectionData {
       else bufNeg[idx] += w;
     }
   }
+}
+
+/**
+ * base mod L for a whole number base >= 0: an integer division while base fits in 31 bits
+ * (a floating-point remainder costs several times more), exact beyond.
+ */
+function ringSlot(base: number, L: number): number {
+  return (base < 2147483648 ? (base | 0) % L : base % L) | 0;
 }
 
 /**
