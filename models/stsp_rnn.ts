@@ -97,62 +97,76 @@ function recurrentBackward(N: number, alpha: number, wrec: Float64Array, gWrec: 
     dp[N2 + i] = alpha * s2;
     dp[N3 + i] = alpha * s3;
   }
-  // ∇W_rec: rows of presynaptic units silent in every lane get nothing.
-  for (let r = 0; r < N; r++) {
-    const p0 = alpha * pv[r];
-    const p1 = alpha * pv[N + r];
-    const p2 = alpha * pv[N2 + r];
-    const p3 = alpha * pv[N3 + r];
-    if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0) continue;
-    const row = r * N;
-    for (let j = 0; j < N; j++) gWrec[row + j] += p0 * da[j] + p1 * da[N + j] + p2 * da[N2 + j] + p3 * da[N3 + j];
-  }
+  // ∇W_rec += α pᵀδa.
+  laneOuter(N, N, alpha, pv, da, gWrec);
 }
 
 /**
- * The recurrent input of the forward step for four lanes: acc_l[j] += Σ_i p_l[i] W_rec[i,j],
- * skipping presynaptic units silent in every lane.
+ * Four-lane matrix product for the forward step: acc_l[j] += Σ_i P_l[i]·W[i,j] over `rows`
+ * rows of W (`rows × N`), P with lane stride `rows`, acc with lane stride N; rows silent in
+ * every lane are skipped. Two rows per pass: fewer passes over the four accumulators.
  */
-function recurrentForward(N: number, wrec: Float64Array, pv: Float64Array, acc: Float64Array): void {
+function laneForward(rows: number, N: number, W: Float64Array, P: Float64Array, acc: Float64Array): void {
+  const R2 = 2 * rows;
+  const R3 = 3 * rows;
   const N2 = 2 * N;
   const N3 = 3 * N;
   let i = 0;
-  // Two weight rows per pass: fewer passes over the four accumulators.
-  for (; i + 1 < N; i += 2) {
-    const p0 = pv[i];
-    const p1 = pv[N + i];
-    const p2 = pv[N2 + i];
-    const p3 = pv[N3 + i];
-    const q0 = pv[i + 1];
-    const q1 = pv[N + i + 1];
-    const q2 = pv[N2 + i + 1];
-    const q3 = pv[N3 + i + 1];
+  for (; i + 1 < rows; i += 2) {
+    const p0 = P[i];
+    const p1 = P[rows + i];
+    const p2 = P[R2 + i];
+    const p3 = P[R3 + i];
+    const q0 = P[i + 1];
+    const q1 = P[rows + i + 1];
+    const q2 = P[R2 + i + 1];
+    const q3 = P[R3 + i + 1];
     if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0 && q0 === 0 && q1 === 0 && q2 === 0 && q3 === 0) continue;
     const r0 = i * N;
     const r1 = r0 + N;
     for (let j = 0; j < N; j++) {
-      const w = wrec[r0 + j];
-      const v = wrec[r1 + j];
+      const w = W[r0 + j];
+      const v = W[r1 + j];
       acc[j] += p0 * w + q0 * v;
       acc[N + j] += p1 * w + q1 * v;
       acc[N2 + j] += p2 * w + q2 * v;
       acc[N3 + j] += p3 * w + q3 * v;
     }
   }
-  for (; i < N; i++) {
-    const p0 = pv[i];
-    const p1 = pv[N + i];
-    const p2 = pv[N2 + i];
-    const p3 = pv[N3 + i];
+  for (; i < rows; i++) {
+    const p0 = P[i];
+    const p1 = P[rows + i];
+    const p2 = P[R2 + i];
+    const p3 = P[R3 + i];
     if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0) continue;
     const row = i * N;
     for (let j = 0; j < N; j++) {
-      const w = wrec[row + j];
+      const w = W[row + j];
       acc[j] += p0 * w;
       acc[N + j] += p1 * w;
       acc[N2 + j] += p2 * w;
       acc[N3 + j] += p3 * w;
     }
+  }
+}
+
+/**
+ * Four-lane outer product for the backward step: G[i,j] += α Σ_l P_l[i]·δa_l[j] over `rows`
+ * rows (P with lane stride `rows`, δa with lane stride N); rows silent in every lane get nothing.
+ */
+function laneOuter(rows: number, N: number, alpha: number, P: Float64Array, da: Float64Array, G: Float64Array): void {
+  const R2 = 2 * rows;
+  const R3 = 3 * rows;
+  const N2 = 2 * N;
+  const N3 = 3 * N;
+  for (let r = 0; r < rows; r++) {
+    const p0 = alpha * P[r];
+    const p1 = alpha * P[rows + r];
+    const p2 = alpha * P[R2 + r];
+    const p3 = alpha * P[R3 + r];
+    if (p0 === 0 && p1 === 0 && p2 === 0 && p3 === 0) continue;
+    const row = r * N;
+    for (let j = 0; j < N; j++) G[row + j] += p0 * da[j] + p1 * da[N + j] + p2 * da[N2 + j] + p3 * da[N3 + j];
   }
 }
 
@@ -401,6 +415,7 @@ export class StspRnn {
     const da = new Float64Array(L * N);
     const dp = new Float64Array(L * N);
     const pv = new Float64Array(L * N);
+    const inl = new Float64Array(L * nIn);
     const dy = new Float64Array(nOut);
     const inv = 1 / (T * totalB);
     const l2 = cfg.spikeRegularization === 'L2';
@@ -428,6 +443,7 @@ export class StspRnn {
         Gu.fill(0);
         da.fill(0);
         pv.fill(0);
+        inl.fill(0);
         for (let k = T - 1; k >= 0; k--) {
           let anyActive = false;
           for (let l = 0; l < nl; l++) {
@@ -468,16 +484,11 @@ export class StspRnn {
             if (stp) for (let i = 0; i < N; i++) pv[ln + i] = Uu[sNew + i] * X[sNew + i] * H[sOld + i];
             else for (let i = 0; i < N; i++) pv[ln + i] = H[sOld + i];
             for (let j = 0; j < N; j++) cB[j] += alpha * da[ln + j];
-            // ∇W_in⁺ += α inᵀδa, skipping silent input channels.
             const io = (k * B + b) * nIn;
-            for (let c = 0; c < nIn; c++) {
-              const v = input[io + c];
-              if (v === 0) continue;
-              const av = alpha * v;
-              const row = c * N;
-              for (let j = 0; j < N; j++) cWin[row + j] += av * da[ln + j];
-            }
+            for (let c = 0; c < nIn; c++) inl[l * nIn + c] = input[io + c];
           }
+          // ∇W_in⁺ += α inᵀδa.
+          laneOuter(nIn, N, alpha, inl, da, cWin);
           // ∇W_rec += α pᵀδa and δp = α δa·W_recᵀ, four lanes per pass over a weight row.
           if (!anyActive) dp.fill(0);
           else recurrentBackward(N, alpha, wrec, cWrec, pv, da, dp);
@@ -617,6 +628,8 @@ export class ForwardRun {
   private readonly w: EffectiveWeights;
   private readonly acc: Float64Array;
   private readonly pv: Float64Array;
+  /** This step's inputs of the four lanes. */
+  private readonly inl: Float64Array;
   private readonly options: ForwardOptions;
   private readonly B: number;
 
@@ -631,6 +644,7 @@ export class ForwardRun {
     this.w = net.effectiveWeights();
     this.acc = new Float64Array(LANES * cfg.nHidden);
     this.pv = new Float64Array(LANES * cfg.nHidden);
+    this.inl = new Float64Array(LANES * cfg.nInput);
   }
 
   /** Interventions ranked before the tick of step k (restore, shuffle). */
@@ -645,7 +659,7 @@ export class ForwardRun {
   /** Advances every trial of the batch by step k. */
   tick(k: number): void {
     const cfg = this.net.cfg;
-    const { tape, acc, pv, B } = this;
+    const { tape, acc, pv, inl, B } = this;
     const { win, wrec, wout } = this.w;
     const N = cfg.nHidden;
     const nIn = cfg.nInput;
@@ -663,6 +677,7 @@ export class ForwardRun {
       if (nl < LANES) {
         pv.fill(0);
         acc.fill(0);
+        inl.fill(0);
       }
       for (let l = 0; l < nl; l++) {
         const b = l0 + l;
@@ -697,14 +712,10 @@ export class ForwardRun {
         }
         for (let j = 0; j < N; j++) acc[ln + j] = bRnn[j];
         const io = (k * B + b) * nIn;
-        for (let c = 0; c < nIn; c++) {
-          const v = input[io + c];
-          if (v === 0) continue;
-          const row = c * N;
-          for (let j = 0; j < N; j++) acc[ln + j] += v * win[row + j];
-        }
+        for (let c = 0; c < nIn; c++) inl[l * nIn + c] = input[io + c];
       }
-      recurrentForward(N, wrec, pv, acc);
+      laneForward(nIn, N, win, inl, acc);
+      laneForward(N, N, wrec, pv, acc);
       for (let l = 0; l < nl; l++) {
         const b = l0 + l;
         const ln = l * N;

@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { sharedData } from './helpers.js';
 import { TsodyksMarkramStp } from '../synapses/tsodyks_markram_stp.js';
+import { Network } from '../engine/index.js';
+import { setSpikeTimes } from '../models/spike_generator.js';
 
 const data = JSON.parse(readFileSync(sharedData('stsp/stp_traces.json'), 'utf8'));
 
@@ -118,6 +120,35 @@ test('static sources keep x = 1 and u = U; bad parameters are named', () => {
   assert.is(stp.u[0], 0.3);
   assert.throws(() => new TsodyksMarkramStp({ U: [1.5], tauX: [1], tauU: [1], dynamic: [1] }), /U must lie in \[0, 1\]/);
   assert.throws(() => new TsodyksMarkramStp({ U: [0.5], tauX: [0], tauU: [1], dynamic: [1] }), /time constants must be positive/);
+});
+
+test('event mode in a network: each spike moves a non-leaky target by w·u·x after the jump', () => {
+  const net = new Network({ dt: 0.1 });
+  const sg = net.create('spike_generator', 1);
+  const times = [10, 30, 35, 200];
+  setSpikeTimes(sg, times);
+  // No leak (huge tau_m) and no threshold: V sums the delivered weights.
+  const tg = net.create('iaf_psc_delta', 1, { E_L: 0, V_m: 0, V_reset: 0, V_th: 1e9, I_e: 0, tau_m: 1e12, t_ref: 0 });
+  const U = 0.45;
+  const tauX = 1500;
+  const tauU = 200;
+  net.connect(sg, tg, 'all_to_all', { model: 'tsodyks_markram_stp', weight: 2, delay: 1, params: { U, tau_x: tauX, tau_u: tauU } });
+  net.simulate(250);
+  // Closed form: exact relaxation between spikes from x = 1, u = U, then the jump.
+  let x = 1;
+  let u = U;
+  let last = 0;
+  let v = 0;
+  for (const t of times) {
+    x = 1 + (x - 1) * Math.exp(-(t - last) / tauX);
+    u = U + (u - U) * Math.exp(-(t - last) / tauU);
+    const xn = x - u * x;
+    u = u + U * (1 - u);
+    x = xn;
+    v += 2 * u * x;
+    last = t;
+  }
+  assert.ok(Math.abs(tg.get('V_m')[0] - v) < 1e-9, `V ${tg.get('V_m')[0]} vs ${v}`);
 });
 
 test.run();
