@@ -290,7 +290,10 @@ export const iaf_cond_exp = defineNeuronModel({
     const nodeIn = new Float64Array(5 * n);
     const invC = new Float64Array(n);
     const refSteps = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    // A homogeneous population needs the constants of one neuron (the loops read index 0).
+    const u = uniformMask(p);
+    const m = u === 0 ? 1 : n;
+    for (let i = 0; i < m; i++) {
       const te = p.tau_syn_ex[i];
       const ti = p.tau_syn_in[i];
       pe[i] = Math.exp(-dt / te);
@@ -304,7 +307,14 @@ export const iaf_cond_exp = defineNeuronModel({
       invC[i] = 1 / p.C_m[i];
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { pe, pi, eulerE, eulerI, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate, u: uniformMask(p), kernel: eulerKernel };
+    if (m < n) {
+      for (const a of [pe, pi, eulerE, eulerI, invC, refSteps]) a.fill(a[0]);
+      for (let i = 1; i < n; i *= 2) {
+        nodeEx.copyWithin(5 * i, 0, 5 * Math.min(i, n - i));
+        nodeIn.copyWithin(5 * i, 0, 5 * Math.min(i, n - i));
+      }
+    }
+    return { pe, pi, eulerE, eulerI, nodeEx, nodeIn, invC, refSteps, advance: advanceAccurate, u, kernel: eulerKernel };
   },
   // --- update -----------------------------------------------------------------------------
   compile(ctx) {

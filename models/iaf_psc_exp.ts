@@ -185,7 +185,10 @@ export const iaf_psc_exp = defineNeuronModel({
     const p21ex = new Float64Array(n);
     const p21in = new Float64Array(n);
     const refSteps = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    // A homogeneous population needs the constants of one neuron (the loops read index 0).
+    const u = uniformMask(p);
+    const m = u === 0 ? 1 : n;
+    for (let i = 0; i < m; i++) {
       const tm = p.tau_m[i];
       const C = p.C_m[i];
       em[i] = Math.expm1(-dt / tm);
@@ -196,7 +199,8 @@ export const iaf_psc_exp = defineNeuronModel({
       p21in[i] = currentToVoltagePropagator(dt, p.tau_syn_in[i], tm, C);
       refSteps[i] = Math.round(p.t_ref[i] / dt);
     }
-    return { em, r, p11ex, p11in, p21ex, p21in, refSteps, u: uniformMask(p), kernel: pscExpKernel };
+    if (m < n) for (const a of [em, r, p11ex, p11in, p21ex, p21in, refSteps]) a.fill(a[0]);
+    return { em, r, p11ex, p11in, p21ex, p21in, refSteps, u, kernel: pscExpKernel };
   },
   // --- update -----------------------------------------------------------------------------
   compile(ctx) {
