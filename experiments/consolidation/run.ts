@@ -26,7 +26,7 @@ export interface ConsolidationResult extends RunResult {
 export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks: RunHooks = {}): Promise<ConsolidationResult> {
   const t0 = performance.now();
   const pre = CAPACITY_PRESETS[o.preset];
-  const n = o.n ?? pre.n;
+  const n = o.N ?? pre.n;
   const zs = o.z ?? pre.zs;
   const alphas = o.alpha ?? pre.alphas;
   for (const z of zs) if (CAPACITY_RATES[z] === undefined) throw new RangeError(`--z: the capacity protocol has learning rates for z = 1..4 only, got ${z}.`);
@@ -81,8 +81,8 @@ export async function runWakeSleep(o: ConsolidationOptions & CommonOptions, hook
   const pre = WS_PRESETS[o.preset];
   const z = o.z?.[0] ?? 2;
   const r = runWakeSleepProtocol({
-    n: o.n ?? pre.n,
-    m: o.m ?? pre.m,
+    n: o.N ?? pre.n,
+    m: o.M ?? pre.m,
     z,
     f: 0.05,
     wakeEpochs: 35,
@@ -122,7 +122,7 @@ export async function runSynapticNoise(o: ConsolidationOptions & CommonOptions, 
   const pre = SN_PRESETS[o.preset];
   const r = runSynapticNoiseProtocol({
     nSynapses: o.nSynapses ?? pre.nSynapses,
-    T: o.t ?? pre.T,
+    T: o.T ?? pre.T,
     zs: o.z ?? [1, 2, 3, 4, 5],
     dt: 5e-3,
     sigma: 0.05,

@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
+import { Command } from 'commander';
+import { addSchemaOptions, parseSchemaOptions } from '../../cli/options.js';
 import { writeSummary } from '../../experiments/experiment.js';
 import { consolidationOptions } from '../../experiments/consolidation/options.js';
 import { runConsolidation } from '../../experiments/consolidation/run.js';
@@ -15,9 +17,9 @@ import { writeFigures } from '../../experiments/consolidation/plots.js';
 import { tempDir } from '../helpers.js';
 
 const SMALL = {
-  capacity: { protocol: 'capacity', n: 30, z: [1, 2], alpha: [0.2], epochs: 150, nTests: 2, recordEvery: 50 },
-  'wake-sleep': { protocol: 'wake-sleep', preset: 'quick', n: 200, m: 12, sleepSteps: 40, nTests: 1, recordEvery: 10 },
-  'synaptic-noise': { protocol: 'synaptic-noise', nSynapses: 20, t: 12, bootstrap: 5 },
+  capacity: { protocol: 'capacity', N: 30, z: [1, 2], alpha: [0.2], epochs: 150, nTests: 2, recordEvery: 50 },
+  'wake-sleep': { protocol: 'wake-sleep', preset: 'quick', N: 200, M: 12, sleepSteps: 40, nTests: 1, recordEvery: 10 },
+  'synaptic-noise': { protocol: 'synaptic-noise', nSynapses: 20, T: 12, bootstrap: 5 },
 } as const;
 
 async function runInto(dir: string, protocol: keyof typeof SMALL, seed: number) {
@@ -92,6 +94,16 @@ test('bad options fail with a message naming the flag', () => {
   assert.throws(() => consolidationOptions.parse({ protocol: 'dream' }), /protocol/);
   assert.throws(() => consolidationOptions.parse({ z: [0] }), /z/);
   assert.throws(() => consolidationOptions.parse({ nTests: 0 }), /nTests/);
+});
+
+test("the spec's flag names --N, --M and --T set N, M and T", () => {
+  const cmd = addSchemaOptions(new Command('consolidation').exitOverride(), consolidationOptions);
+  cmd.parse(['--N', '120', '--M', '15', '--T', '40', '--sleep-steps', '7'], { from: 'user' });
+  const o = parseSchemaOptions(cmd, consolidationOptions);
+  assert.is(o.N, 120);
+  assert.is(o.M, 15);
+  assert.is(o.T, 40);
+  assert.is(o.sleepSteps, 7);
 });
 
 test.run();
