@@ -13,18 +13,46 @@ import type { Patterns } from './patterns.js';
 const SOFTMIN_CUTOFF = 1e-12;
 const LOG_CUTOFF = Math.log(SOFTMIN_CUTOFF);
 
-/** h[i·M + μ] = Σ_{j active in μ} w_ij − θ_i for every live row (dead rows are left as they are). */
+/**
+ * h[i·M + μ] = Σ_{j active in μ} w_ij − θ_i for every live row (dead rows are left as they are).
+ * Four rows per pass share each active-input index and the loop overhead; every h_iμ still sums
+ * its terms in the order of the active list, so the values are the bits of a one-row loop.
+ */
 export function computeFields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns, h: Float64Array): void {
   const { n, W, dead } = mat;
   const { m, act, actPtr } = pats;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    for (let mu = 0; mu < m; mu++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      const end = actPtr[mu + 1];
+      for (let q = actPtr[mu]; q < end; q++) {
+        const j = act[q];
+        s0 += W[r0 + j];
+        s1 += W[r1 + j];
+        s2 += W[r2 + j];
+        s3 += W[r3 + j];
+      }
+      if (dead[i] === 0) h[i * m + mu] = s0 - theta[i];
+      if (dead[i + 1] === 0) h[(i + 1) * m + mu] = s1 - theta[i + 1];
+      if (dead[i + 2] === 0) h[(i + 2) * m + mu] = s2 - theta[i + 2];
+      if (dead[i + 3] === 0) h[(i + 3) * m + mu] = s3 - theta[i + 3];
+    }
+  }
+  for (; i < n; i++) {
     if (dead[i] === 1) continue;
     const row = i * n;
-    const th = theta[i];
     for (let mu = 0; mu < m; mu++) {
       let s = 0;
       for (let q = actPtr[mu]; q < actPtr[mu + 1]; q++) s += W[row + act[q]];
-      h[i * m + mu] = s - th;
+      h[i * m + mu] = s - theta[i];
     }
   }
 }
@@ -58,6 +86,8 @@ export class LearningState {
   /** H̄_i = mean_μ |h_iμ| of the previous phase-B evaluation (NaN before the first). */
   readonly hBar: Float64Array;
   private readonly ell: Float64Array;
+  /** Soft-min weights of four rows, pattern-major (mBlock[μ·4 + lane]). */
+  private readonly mBlock: Float64Array;
   constructor(
     readonly n: number,
     readonly m: number,
@@ -67,6 +97,7 @@ export class LearningState {
     this.dTheta = new Float64Array(n);
     this.hBar = new Float64Array(n).fill(NaN);
     this.ell = new Float64Array(m);
+    this.mBlock = new Float64Array(4 * m);
   }
 
   /**
@@ -108,28 +139,61 @@ export class LearningState {
   phaseB(mat: ZFactorMatrix, pats: Patterns, beta: number, etaTheta: number, rows?: Uint8Array): void {
     const { n, dead } = mat;
     const { m, act, actPtr } = pats;
-    const { h, G, dTheta, hBar, ell } = this;
+    const { h, G, dTheta, hBar, ell, mBlock } = this;
     G.fill(0);
     dTheta.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (dead[i] === 1 || (rows !== undefined && rows[i] === 0)) continue;
-      let abs = 0;
-      for (let mu = 0; mu < m; mu++) abs += Math.abs(h[i * m + mu]);
-      const meanAbs = abs / m;
-      let hb = Number.isNaN(hBar[i]) ? meanAbs : hBar[i];
-      hBar[i] = meanAbs;
-      if (!(hb > 0)) hb = meanAbs > 0 ? meanAbs : 1;
-      softminWeights(h.subarray(i * m, (i + 1) * m), hb, beta, ell);
-      let sumM = 0;
-      const row = i * n;
-      for (let mu = 0; mu < m; mu++) {
-        if (ell[mu] === 0) continue;
-        const mm = ell[mu];
-        if (mm === 0) continue;
-        sumM += mm;
-        for (let q = actPtr[mu]; q < actPtr[mu + 1]; q++) G[row + act[q]] += mm;
+    for (let i0 = 0; i0 < n; i0 += 4) {
+      const lanes = Math.min(4, n - i0);
+      mBlock.fill(0);
+      for (let l = 0; l < lanes; l++) {
+        const i = i0 + l;
+        if (dead[i] === 1 || (rows !== undefined && rows[i] === 0)) continue;
+        let abs = 0;
+        for (let mu = 0; mu < m; mu++) abs += Math.abs(h[i * m + mu]);
+        const meanAbs = abs / m;
+        let hb = Number.isNaN(hBar[i]) ? meanAbs : hBar[i];
+        hBar[i] = meanAbs;
+        if (!(hb > 0)) hb = meanAbs > 0 ? meanAbs : 1;
+        softminWeights(h.subarray(i * m, (i + 1) * m), hb, beta, ell);
+        let sumM = 0;
+        for (let mu = 0; mu < m; mu++) {
+          const mm = ell[mu];
+          if (mm === 0) continue;
+          sumM += mm;
+          mBlock[mu * 4 + l] = mm;
+        }
+        dTheta[i] = -etaTheta * sumM;
       }
-      dTheta[i] = -etaTheta * sumM;
+      // G = m·ξᵀ for the four rows at once, sharing each active-input index. A lane whose m is
+      // 0 adds 0, which leaves its G entry unchanged, so each G_ij is the row-by-row sum.
+      const r0 = i0 * n;
+      const r1 = r0 + n;
+      const r2 = r1 + n;
+      const r3 = r2 + n;
+      for (let mu = 0; mu < m; mu++) {
+        const m0 = mBlock[mu * 4];
+        const m1 = mBlock[mu * 4 + 1];
+        const m2 = mBlock[mu * 4 + 2];
+        const m3 = mBlock[mu * 4 + 3];
+        if (m0 === 0 && m1 === 0 && m2 === 0 && m3 === 0) continue;
+        const end = actPtr[mu + 1];
+        if (lanes === 4) {
+          for (let q = actPtr[mu]; q < end; q++) {
+            const j = act[q];
+            G[r0 + j] += m0;
+            G[r1 + j] += m1;
+            G[r2 + j] += m2;
+            G[r3 + j] += m3;
+          }
+        } else {
+          for (let l = 0; l < lanes; l++) {
+            const ml = mBlock[mu * 4 + l];
+            if (ml === 0) continue;
+            const row = (i0 + l) * n;
+            for (let q = actPtr[mu]; q < end; q++) G[row + act[q]] += ml;
+          }
+        }
+      }
     }
   }
 }
