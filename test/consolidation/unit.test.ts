@@ -228,6 +228,65 @@ test('SDE step without noise: z = 1 gives 0.51875; z = 2 gives (0.51875, 0.50062
   close(pop.get('u1')[0], 0.51875, 1e-14, 'engine z = 1');
 });
 
+test('SDE steps with noise for z = 4 match a per-synapse re-implementation of spec §3 (deaths included)', () => {
+  // Reference written from the spec text, one synapse at a time with factors in a plain array:
+  // homeo from the previous step's alive synapses, u1 first, slow factors relax towards the new
+  // u1 using u2, dead synapses zeroed, clip at 0, w = Π u.
+  const z = 4;
+  const count = 6;
+  const prm = { dt: 5e-3, sigma: 0.05, tau: 30, k: 0.5, b: 0.1, w0: 1 };
+  const start = [1, 1.6, 0.02, 2.2, 0.7, 0.004];
+  const ref = start.map((x) => [x, 1.3, 1.3, 1.3]);
+  const refW = ref.map((f) => f.reduce((a, b) => a * b, 1));
+  const u = new Float64Array(z * count);
+  for (let s = 0; s < count; s++) for (let f = 0; f < z; f++) u[f * count + s] = ref[s][f];
+  const w = Float64Array.from(refW);
+  const rngA = new RandomStream('sde-ref');
+  const rngB = new RandomStream('sde-ref');
+  // Large noise so that small synapses die within the run (absorbing).
+  const big = { ...prm, sigma: 0.8 };
+  for (let step = 0; step < 400; step++) {
+    sdeStep(u, w, count, z, big, () => rngA.normal());
+    const alive = refW.filter((x) => x > 0);
+    const homeo = alive.length ? 1 - alive.reduce((a, x) => a + Math.pow(x, 2 / z), 0) / alive.length / big.w0 : 0;
+    for (let s = 0; s < count; s++) {
+      const x1 = rngB.normal();
+      const x2 = rngB.normal();
+      const f = ref[s];
+      if (!(refW[s] > 0)) {
+        f.fill(0);
+        continue;
+      }
+      const slow = f[1] * f[2] * f[3];
+      const u1 = f[0] + big.sigma * ((1 - big.k) * x1 + big.k * slow * x2) * Math.sqrt(big.dt) + big.b * big.sigma * (1 - big.k + big.k * slow) * big.dt + 10 * homeo * f[0] * big.dt;
+      const u2 = f[1];
+      for (let k = 1; k < z; k++) f[k] = Math.max(0, f[k] + ((u1 - u2) * big.dt) / big.tau + (10 * homeo * f[k] * big.dt) / big.tau);
+      f[0] = Math.max(0, u1);
+    }
+    for (let s = 0; s < count; s++) refW[s] = ref[s].reduce((a, b) => a * b, 1);
+    for (let s = 0; s < count; s++) {
+      for (let f = 0; f < z; f++) close(u[f * count + s], ref[s][f], 1e-12 * Math.max(1, Math.abs(ref[s][f])), `step ${step} synapse ${s} factor ${f + 1}`);
+    }
+  }
+  assert.ok(refW.some((x) => x === 0), 'some synapse died, so the absorbing branch was exercised');
+  assert.ok(refW.some((x) => x > 0), 'some synapse survived');
+});
+
+test('q_min finds q = 0.5 and 0.4 when Σ w^q is exactly conserved (no floor bias at small q)', () => {
+  // w_s = v_s^(1/q) with v1 + v2 = 2 conserved, so CV of the q-norm is 0 exactly at that q.
+  for (const q of [0.5, 0.4]) {
+    const nT = 60;
+    const w = new Float64Array(nT * 2);
+    for (let t = 0; t < nT; t++) {
+      const a = 0.6 * Math.sin(t * 0.9);
+      w[t * 2] = Math.pow(1 + a, 1 / q);
+      w[t * 2 + 1] = Math.pow(1 - a, 1 / q);
+    }
+    const r = cvRankQmin({ nT, nS: 2, w }, 1, new RandomStream('q'));
+    close(r.qmin_mean, q, 1e-12, `q_min for conserved q = ${q}`);
+  }
+});
+
 test('q_min of w1 = 1 + a(t), w2 = 1 − a(t) is 1; |Δw| = 0.3 w^0.5 gives slope 0.5', () => {
   const nT = 50;
   const w = new Float64Array(nT * 2);
