@@ -2,6 +2,8 @@
  * The spikeflow command line. With no arguments it runs the CUBA demo.
  *
  *   spikeflow run <experiment> [options]   run an experiment (see `spikeflow run --help`)
+ *   spikeflow train|analyze|simulate <experiment> [options]
+ *                                          train a model, analyse or simulate a saved one
  *   spikeflow bench [options]              run the benchmarks (see `spikeflow bench --help`)
  *   spikeflow models [name]                list models and their parameters
  */
@@ -12,6 +14,9 @@ import { getNeuronModel, getSynapseModel, neuronModelNames, synapseModelNames } 
 import { register as registerCuba } from '../experiments/cuba/cli.js';
 import { register as registerWta } from '../experiments/wta-sequence/cli.js';
 import { register as registerDms } from '../experiments/striatum-dms/cli.js';
+import { register as registerConsolidation } from '../experiments/consolidation/cli.js';
+import { register as registerNormative } from '../experiments/normative-plasticity/cli.js';
+import { register as registerStsp } from '../experiments/stsp-working-memory/cli.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
 function buildProgram(): Command {
@@ -21,6 +26,9 @@ function buildProgram(): Command {
   registerCuba(run);
   registerWta(run);
   registerDms(run);
+  registerConsolidation(run);
+  registerNormative(run);
+  registerStsp(run, program);
 
   program
     .command('bench')

@@ -7,9 +7,13 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 
-/** camelCase → kebab-case. */
+/**
+ * camelCase → kebab-case; a trailing number becomes its own word (trialNum2 → trial-num-2) and
+ * a key that starts with a capital keeps it (T → T), as commander maps such flags back to the
+ * same key.
+ */
 export function flagName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  return key.replace(/(?<=.)[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/(?<=[a-zA-Z])(\d+)$/, '-$1');
 }
 
 function unwrap(t: z.ZodTypeAny): { base: z.ZodTypeAny; def: unknown } {

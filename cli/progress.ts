@@ -19,12 +19,13 @@ export function createProgress(quiet: boolean, name: string): ProgressReporter {
       progress(done, total, label) {
         if (bar === null) {
           bar = new cliProgress.SingleBar(
-            { stream: process.stderr, format: `${name} [{bar}] {percentage}% | {value}/{total} ${label} | eta {eta_formatted}`, hideCursor: true },
+            { stream: process.stderr, format: `${name} [{bar}] {percentage}% | {value}/{total} {label} | eta {eta_formatted}`, hideCursor: true },
             cliProgress.Presets.shades_classic,
           );
-          bar.start(Math.round(total), 0);
+          bar.start(Math.round(total), 0, { label });
         }
-        bar.update(Math.round(done));
+        // The label may change during a run (e.g. the case being trained); the bar shows the latest.
+        bar.update(Math.round(done), { label });
       },
       stop() {
         bar?.stop();

@@ -68,6 +68,6 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
 /** " Did you mean 'x'?" when a near name exists, plus the list of valid names. */
 export function suggestion(name: string, candidates: readonly string[]): string {
   const near = nearestName(name, candidates);
-  const list = candidates.length <= 30 ? ` Valid names: ${candidates.join(', ')}.` : '';
+  const list = ` Valid names: ${candidates.join(', ')}.`;
   return (near ? ` Did you mean '${near}'?` : '') + list;
 }

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import {
   Dictionary,
   Field,
+  FixedSizeList,
   Bool,
   Float64,
   Int8,
@@ -38,7 +39,9 @@ import { SimulationError } from '../engine/errors.js';
  */
 export type ColumnSpec =
   | { name: string; type: 'uint32' | 'float64' | 'int32' | 'int16' | 'int8' | 'bool' }
-  | { name: string; type: 'dictionary'; values: readonly string[] };
+  | { name: string; type: 'dictionary'; values: readonly string[] }
+  /** A FixedSizeList<Float64> of `size` values per row: fill row r at r·size of its buffer (append() takes scalar columns only). */
+  | { name: string; type: 'fsl_float64'; size: number };
 
 type NumericType = 'uint32' | 'float64' | 'int32' | 'int16' | 'int8' | 'bool';
 
@@ -96,7 +99,14 @@ export class ArrowColumnWriter {
     this.batchSize = batchSize;
     const fields = specs.map((c, k) => new Field(c.name, arrowType(c, k), false));
     this.schema = new Schema(fields, new Map(metadata));
-    this.columns = specs.map((c) => (c.type === 'dictionary' ? new Int32Array(batchSize) : NUMERIC[c.type].buffer(batchSize)));
+    for (const c of specs) {
+      if (c.type === 'fsl_float64' && !(Number.isInteger(c.size) && c.size >= 1)) {
+        throw new SimulationError('recorder_error', `column '${c.name}': a fixed-size list needs a whole number size >= 1, got ${c.size}.`);
+      }
+    }
+    this.columns = specs.map((c) =>
+      c.type === 'dictionary' ? new Int32Array(batchSize) : c.type === 'fsl_float64' ? new Float64Array(batchSize * c.size) : NUMERIC[c.type].buffer(batchSize),
+    );
     this.dictionaries = specs.map((c) => (c.type === 'dictionary' ? makeVector(vectorFromArray([...c.values], new Utf8()).data[0]) : null));
     if (path !== null) {
       try {
@@ -157,6 +167,11 @@ export class ArrowColumnWriter {
   /** A record batch of the first `n` rows of the column buffers (copied). */
   private makeBatch(n: number): RecordBatch {
     const children = this.specs.map((spec, c) => {
+      if (spec.type === 'fsl_float64') {
+        const type = this.schema.fields[c].type as FixedSizeList<Float64>;
+        const child = makeData({ type: new Float64(), length: n * spec.size, data: (this.columns[c] as Float64Array).slice(0, n * spec.size) });
+        return makeData({ type, length: n, child });
+      }
       const data = this.columns[c].slice(0, n);
       const type = this.schema.fields[c].type;
       if (spec.type === 'dictionary') {
@@ -231,6 +246,7 @@ export class ArrowColumnWriter {
  */
 function arrowType(c: ColumnSpec, position: number): DataType {
   if (c.type === 'dictionary') return new Dictionary(new Utf8(), new Int32(), position);
+  if (c.type === 'fsl_float64') return new FixedSizeList(c.size, new Field('item', new Float64(), false));
   return NUMERIC[c.type].arrow();
 }
 
