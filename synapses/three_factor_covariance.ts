@@ -19,7 +19,10 @@
  * the trace update of step j waits for that modulator and runs fused with the weight update
  * (one pass over the synapses); if the modulator does not come, the next tick reports it.
  * On a dense projection that pass also adds step j + 1's input w·r_pre with the new weights
- * (the rates are still those of step j), so the tick's own input pass is skipped.
+ * (the rates are still those of step j), so the tick's own input pass is skipped. The target's
+ * inputs are then summed in modulator order instead of tick order; the two agree when every
+ * per-tick input of the target is dense (as in the normative-plasticity network), otherwise
+ * they can differ in the last bit.
  */
 import { defineSynapseModel, type SynapseModel } from '../engine/synapse.js';
 import { registerSynapseModel } from '../engine/registry.js';
