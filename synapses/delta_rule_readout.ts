@@ -233,7 +233,17 @@ export const delta_rule_readout: SynapseModel = defineSynapseModel({
     }
     if (!ctl.learning || step - ctl.trialStart <= st.transientSteps) return;
     const { lambda, scale } = st;
-    for (let i = 0; i < n; i++) {
+    if (dims === 2 && st.dense) {
+      const e0 = err[0];
+      const e1 = err[1];
+      for (let i = 0; i < n; i++) {
+        const y = r[i];
+        const w0 = weight[2 * i];
+        weight[2 * i] = w0 + scale * (e0 * y - lambda * w0);
+        const w1 = weight[2 * i + 1];
+        weight[2 * i + 1] = w1 + scale * (e1 * y - lambda * w1);
+      }
+    } else for (let i = 0; i < n; i++) {
       const y = r[i];
       const end = rowPtr[i + 1];
       for (let s = rowPtr[i]; s < end; s++) {

@@ -18,6 +18,11 @@
  * the rates and traces of step j. While `learning` is on and the trial is past its transient,
  * the trace update of step j waits for that modulator and runs fused with the weight update
  * (one pass over the synapses); if the modulator does not come, the next tick reports it.
+ * On a dense projection that pass also adds step j + 1's input w·r_pre with the new weights
+ * (the rates are still those of step j), so the tick's own input pass is skipped. The target's
+ * inputs are then summed in modulator order instead of tick order; the two agree when every
+ * per-tick input of the target is dense (as in the normative-plasticity network), otherwise
+ * they can differ in the last bit.
  */
 import { defineSynapseModel, type SynapseModel } from '../engine/synapse.js';
 import { registerSynapseModel } from '../engine/registry.js';
@@ -43,6 +48,8 @@ export interface ThreeFactorState {
   learning: boolean;
   /** Step whose trace update waits for its modulator, or −1. */
   pendingStep: number;
+  /** Step whose input the fused modulator pass has already added, or −1. */
+  inputStep: number;
   /**
    * Whether the projection is all-to-all in generation order (row `pre` holds targets
    * 0 … nPost − 1 at pre·nPost + post), so the hot loops index without the target array.
@@ -74,6 +81,7 @@ export function beginThreeFactorTrial(proj: ProjectionData, trialStart: number, 
   st.trialStart = trialStart;
   st.learning = learning;
   st.pendingStep = -1;
+  st.inputStep = -1;
 }
 
 /**
@@ -108,6 +116,105 @@ function updateTraces(proj: ProjectionData, st: ThreeFactorState): void {
   }
 }
 
+/**
+ * buf[base + i] += Σ_row w[row·nPost + i]·pre[row] for a dense projection, four rows per pass
+ * over the targets. Each target's sum is accumulated in row order, as a row-by-row loop would,
+ * so the result is bit-identical to it; the blocking only saves loads and stores of buf.
+ */
+function addDenseInput(w: Float64Array, pre: Float64Array, buf: Float64Array, base: number, nPre: number, nPost: number): void {
+  let row = 0;
+  for (; row + 4 <= nPre; row += 4) {
+    const x0 = pre[row];
+    const x1 = pre[row + 1];
+    const x2 = pre[row + 2];
+    const x3 = pre[row + 3];
+    const o0 = row * nPost;
+    const o1 = o0 + nPost;
+    const o2 = o1 + nPost;
+    const o3 = o2 + nPost;
+    for (let i = 0; i < nPost; i++) {
+      let acc = buf[base + i];
+      acc += w[o0 + i] * x0;
+      acc += w[o1 + i] * x1;
+      acc += w[o2 + i] * x2;
+      acc += w[o3 + i] * x3;
+      buf[base + i] = acc;
+    }
+  }
+  for (; row < nPre; row++) {
+    const x = pre[row];
+    const o = row * nPost;
+    for (let i = 0; i < nPost; i++) buf[base + i] += w[o + i] * x;
+  }
+}
+
+/**
+ * One pass over a dense projection: the trace update of the pending step, the weight update
+ * with objective α and the next step's input with the new weights (added to buf as
+ * {@link addDenseInput} would, bit for bit). Four presynaptic rows per pass over the targets.
+ */
+function fusedDenseUpdate(st: ThreeFactorState, w: Float64Array, buf: Float64Array, base: number, nPre: number, nPost: number, alpha: number): void {
+  const { trace, pre, post, traceRate, lambda, scale } = st;
+  const keep = 1 - traceRate;
+  let row = 0;
+  for (; row + 4 <= nPre; row += 4) {
+    const x0 = pre[row];
+    const x1 = pre[row + 1];
+    const x2 = pre[row + 2];
+    const x3 = pre[row + 3];
+    const o0 = row * nPost;
+    const o1 = o0 + nPost;
+    const o2 = o1 + nPost;
+    const o3 = o2 + nPost;
+    for (let i = 0; i < nPost; i++) {
+      const y = post[i];
+      let acc = buf[base + i];
+      const e0 = y * x0;
+      const a0 = keep * trace[o0 + i] + traceRate * e0;
+      trace[o0 + i] = a0;
+      const v0 = w[o0 + i];
+      const n0 = v0 + scale * (alpha * (e0 - a0) - lambda * v0);
+      w[o0 + i] = n0;
+      acc += n0 * x0;
+      const e1 = y * x1;
+      const a1 = keep * trace[o1 + i] + traceRate * e1;
+      trace[o1 + i] = a1;
+      const v1 = w[o1 + i];
+      const n1 = v1 + scale * (alpha * (e1 - a1) - lambda * v1);
+      w[o1 + i] = n1;
+      acc += n1 * x1;
+      const e2 = y * x2;
+      const a2 = keep * trace[o2 + i] + traceRate * e2;
+      trace[o2 + i] = a2;
+      const v2 = w[o2 + i];
+      const n2 = v2 + scale * (alpha * (e2 - a2) - lambda * v2);
+      w[o2 + i] = n2;
+      acc += n2 * x2;
+      const e3 = y * x3;
+      const a3 = keep * trace[o3 + i] + traceRate * e3;
+      trace[o3 + i] = a3;
+      const v3 = w[o3 + i];
+      const n3 = v3 + scale * (alpha * (e3 - a3) - lambda * v3);
+      w[o3 + i] = n3;
+      acc += n3 * x3;
+      buf[base + i] = acc;
+    }
+  }
+  for (; row < nPre; row++) {
+    const x = pre[row];
+    const o = row * nPost;
+    for (let i = 0; i < nPost; i++) {
+      const e = post[i] * x;
+      const a = keep * trace[o + i] + traceRate * e;
+      trace[o + i] = a;
+      const v = w[o + i];
+      const n = v + scale * (alpha * (e - a) - lambda * v);
+      w[o + i] = n;
+      buf[base + i] += n * x;
+    }
+  }
+}
+
 export const three_factor_covariance: SynapseModel = defineSynapseModel({
   name: 'three_factor_covariance',
   doc: 'Reward-gated Hebbian covariance rule (Bredenberg et al. 2020): per-tick rate synapse; the modulator on channel "objective" scales the deviation of r_post·r_pre from its slow trace.',
@@ -138,20 +245,18 @@ export const three_factor_covariance: SynapseModel = defineSynapseModel({
       trialStart: 0,
       learning: false,
       pendingStep: -1,
+      inputStep: -1,
       dense: isDense(proj),
     };
   },
-  tickInput(proj, st, _step, base) {
+  tickInput(proj, st, step, base) {
+    // A modulator delivered earlier in this step already added this step's input (fused).
+    if (st.inputStep === step) return;
     const { rowPtr, target, weight, bufPos } = proj;
     const pre = st.pre;
     const nPre = proj.source.n;
     if (st.dense) {
-      const nPost = proj.nTarget;
-      for (let row = 0; row < nPre; row++) {
-        const x = pre[row];
-        const o = row * nPost;
-        for (let i = 0; i < nPost; i++) bufPos[base + i] += weight[o + i] * x;
-      }
+      addDenseInput(weight, pre, bufPos, base, nPre, proj.nTarget);
       return;
     }
     for (let row = 0; row < nPre; row++) {
@@ -175,7 +280,7 @@ export const three_factor_covariance: SynapseModel = defineSynapseModel({
     }
     updateTraces(proj, st);
   },
-  modulate(proj, st, _step, _channel, alpha) {
+  modulate(proj, st, step, _channel, alpha) {
     const { rowPtr, target, weight } = proj;
     const { trace, pre, post, traceRate, lambda, scale } = st;
     const keep = 1 - traceRate;
@@ -183,18 +288,11 @@ export const three_factor_covariance: SynapseModel = defineSynapseModel({
     st.pendingStep = -1;
     const nPre = proj.source.n;
     if (st.dense && fused) {
-      const nPost = proj.nTarget;
-      for (let row = 0; row < nPre; row++) {
-        const x = pre[row];
-        const o = row * nPost;
-        for (let i = 0; i < nPost; i++) {
-          const e = post[i] * x;
-          const a = keep * trace[o + i] + traceRate * e;
-          trace[o + i] = a;
-          const w = weight[o + i];
-          weight[o + i] = w + scale * (alpha * (e - a) - lambda * w);
-        }
-      }
+      // The modulator of step j comes at step j + 1 = `step`, whose input reads the rates of
+      // step j (those `pre` still holds) and the weights updated here: add it in the same pass.
+      const base = (step % proj.ringLength) * proj.nTarget;
+      fusedDenseUpdate(st, weight, proj.bufPos, base, nPre, proj.nTarget, alpha);
+      st.inputStep = step;
       return;
     }
     for (let row = 0; row < nPre; row++) {

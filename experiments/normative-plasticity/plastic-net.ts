@@ -156,10 +156,7 @@ export class PlasticNet {
     this.rateCtl = rateNetworkControl(this.rates);
     this.rateCtl.r0 = 0.1;
     const sqrtDt = Math.sqrt(p.dt);
-    this.rateCtl.noise = (out) => {
-      const s = this.noiseStream!;
-      for (let i = 0; i < out.length; i++) out[i] = sqrtDt * s.normal();
-    };
+    this.rateCtl.noise = (out) => this.noiseStream!.fillNormal(out, sqrtDt);
     this.readCtl = readoutControl(this.projD);
     this.readCtl.theta = this.input.s.theta;
     this.readCtl.broadcast = (step, alphaPrime) => net.modulate(net.stepToMs(step + 1), 'objective', alphaPrime);

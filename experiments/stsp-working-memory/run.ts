@@ -31,7 +31,7 @@ import { baseOf, type Par } from './parameters.js';
 import { writeDecoding, writeResponseMatrix, writeShuffle, writeStateTrace, writeTrainingCurve, writeTuning } from './outputs.js';
 import { writeDecodingSvg, writeShuffleSvg, writeTrainingCurveSvg } from './plots.js';
 import { generateTrial } from './stimulus.js';
-import { train, type CurveRow } from './train.js';
+import { newAdam, train, type CurveRow } from './train.js';
 
 /** Progress callbacks of the commands. */
 export interface StspHooks {
@@ -142,7 +142,7 @@ export async function trainCommand(o: TrainOptions & { out: string; seed: number
     const m = loadModel(path);
     if (m.par.trial_type !== par.trial_type) throw new SimulationError('invalid_value', `--resume: the model was trained on ${m.par.trial_type}, not ${par.trial_type}; pass --task ${m.par.trial_type}.`);
     par = { ...m.par, batch_size: par.batch_size, num_iterations: par.num_iterations, learning_rate: par.learning_rate };
-    resume = { net: m.net, adam: m.adam ?? (await import('./train.js')).newAdam(m.net.vars), startIteration: m.iterations };
+    resume = { net: m.net, adam: m.adam ?? newAdam(m.net.vars), startIteration: m.iterations };
   }
   const total = par.num_iterations;
   const result = await train(par, {
