@@ -12,6 +12,7 @@ export { dmsConfig };
 import { analyzeDms, lastIndexBefore, meanStd, weightSimilarity, type DmsAnalysis, type WeightSimilarity } from './analysis.js';
 import { camelToSnake, nPatternList, phaseLengths, randomMasterSeed, seedList, testSchedule, workerCount, type DmsOptions, type DmsTestPhase } from './options.js';
 import type { DmsTask } from './worker.js';
+import { startModuleWorker } from '../worker-thread.js';
 
 /** One N_p block: the simulations in index order, their weight similarities and analysis. */
 export interface DmsBlock {
@@ -110,18 +111,8 @@ export function simulateTraced(config: DmsConfig, nPattern: number, simIndex: nu
   return { result, trace: tr };
 }
 
-/**
- * Starts a worker running worker.ts. Node 20 does not pass module hooks (tsx) on to worker
- * threads, and ignores `--import` in a worker's execArgv, so a TypeScript worker first
- * registers tsx in its own thread and then imports the worker module.
- */
 function startWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
-  if (!ts) return new Worker(url);
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
+  return startModuleWorker(import.meta.url, 'worker');
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Par } from './parameters.js';
 import { addCounts, getPerf, type PerfCounts } from './perf.js';
 import { runShard, type ShardJob, type ShardResult } from './shard.js';
 import { generateTrial, type TrialBatch } from './stimulus.js';
+import { startModuleWorker } from '../worker-thread.js';
 
 /** Adam moments and step count, per variable. */
 export interface AdamState {
@@ -117,17 +118,8 @@ export class ShardPool {
   }
 }
 
-/**
- * Starts a worker running worker.ts. Node 20 does not pass module hooks (tsx) on to worker
- * threads, so a TypeScript worker registers tsx in its own thread first.
- */
 function startWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
-  if (!ts) return new Worker(url);
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
+  return startModuleWorker(import.meta.url, 'worker');
 }
 
 /** Copies trials [b0, b1) of a time-major `[T, B, width]` array. */
