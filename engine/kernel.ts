@@ -111,13 +111,9 @@ export class Kernel {
       step < this.step ||
       (step === this.step && (offset < this.curOffset || (offset === this.curOffset && phase < this.curPhase)))
     ) {
-      throw new Error(
-        `cannot schedule an event at step ${step} (offset ${offset}, phase ${phase}): the kernel is already at step ${this.step}, offset ${this.curOffset}, phase ${this.curPhase}.`,
-      );
+      this.rejectPast(step, offset, phase);
     }
-    if (!Number.isInteger(step) || !(offset >= 0)) {
-      throw new Error(`invalid event time: step ${step} must be a whole number and offset ${offset} must be >= 0.`);
-    }
+    if (!Number.isInteger(step) || !(offset >= 0)) rejectTime(step, offset);
     let slot = this.free.pop();
     if (slot === undefined) {
       if (this.used === this.capacity) this.grow();
@@ -132,6 +128,16 @@ export class Kernel {
     this.evB[slot] = b;
     this.evValue[slot] = value;
     this.heap.push(slot);
+  }
+
+  /**
+   * The errors of {@link schedule}, out of line: schedule runs for every queued spike and is
+   * inlined into its callers, which then need not compile the message building.
+   */
+  private rejectPast(step: number, offset: number, phase: number): never {
+    throw new Error(
+      `cannot schedule an event at step ${step} (offset ${offset}, phase ${phase}): the kernel is already at step ${this.step}, offset ${this.curOffset}, phase ${this.curPhase}.`,
+    );
   }
 
   private grow(): void {
@@ -220,4 +226,8 @@ export class Kernel {
     this.curOffset = 0;
     this.curPhase = Phase.Update;
   }
+}
+
+function rejectTime(step: number, offset: number): never {
+  throw new Error(`invalid event time: step ${step} must be a whole number and offset ${offset} must be >= 0.`);
 }

@@ -26,6 +26,9 @@ export class SpikeRecorder implements Recorder, SpikeSink {
   private readonly writer: ArrowColumnWriter;
   private readonly masks = new Map<Population, Uint8Array | null>();
   private readonly popKey = new Map<Population, number>();
+  // The same two maps as arrays indexed by population id, for onSpike (called per spike).
+  private readonly maskById: (Uint8Array | null | undefined)[] = [];
+  private readonly keyById: number[] = [];
   private readonly withPopulation: boolean;
   // Rows of steps not yet final (a step is final once the next one has begun).
   private stStep = new Float64Array(256);
@@ -52,6 +55,14 @@ export class SpikeRecorder implements Recorder, SpikeSink {
     }
     pops.sort((a, b) => a.id - b.id);
     pops.forEach((p, k) => this.popKey.set(p, k));
+    for (const p of pops) {
+      while (this.keyById.length <= p.id) {
+        this.keyById.push(-1);
+        this.maskById.push(undefined);
+      }
+      this.keyById[p.id] = this.popKey.get(p)!;
+      this.maskById[p.id] = this.masks.get(p);
+    }
     this.withPopulation = options.populationColumn ?? false;
     const cols: ColumnSpec[] = [
       { name: 'node_id', type: 'uint32' },
@@ -70,14 +81,14 @@ export class SpikeRecorder implements Recorder, SpikeSink {
   }
 
   onSpike(pop: Population, i: number, step: number, offset: number): void {
-    const mask = this.masks.get(pop);
+    const mask = this.maskById[pop.id];
     if (mask === undefined || (mask !== null && mask[i] === 0)) return;
     if (this.staged === this.stStep.length) this.growStage();
     const r = this.staged++;
     this.stStep[r] = step;
     this.stTime[r] = this.net.stepToMs(step) + offset;
     this.stId[r] = pop.firstId + i;
-    this.stPop[r] = this.popKey.get(pop)!;
+    this.stPop[r] = this.keyById[pop.id];
   }
 
   private growStage(): void {
@@ -103,7 +114,15 @@ export class SpikeRecorder implements Recorder, SpikeSink {
     if (n === 0) return;
     let m = 0;
     while (m < n && this.stStep[m] < step) m++;
-    if (m === 0) return;
+    if (m !== 0) this.commitFirst(m);
+  }
+
+  /**
+   * Moves the first `m` staged rows to the writer in (time, node_id) order. Separate from
+   * {@link commitBefore}, which runs every step, so that each is compiled on its own feedback.
+   */
+  private commitFirst(m: number): void {
+    const n = this.staged;
     // Rows arrive in kernel order, which is (time, node_id) except across sources that share
     // a time; sort only when needed.
     let sorted = true;
@@ -112,11 +131,15 @@ export class SpikeRecorder implements Recorder, SpikeSink {
       if (dtm < 0 || (dtm === 0 && this.stId[r] < this.stId[r - 1])) sorted = false;
     }
     if (this.order.length < m) this.order = new Uint32Array(Math.max(m, 2 * this.order.length));
-    const order = this.order.subarray(0, m);
+    const order = this.order;
     for (let r = 0; r < m; r++) order[r] = r;
-    if (!sorted) order.sort((a, b) => this.stTime[a] - this.stTime[b] || this.stId[a] - this.stId[b]);
+    if (!sorted) order.subarray(0, m).sort((a, b) => this.stTime[a] - this.stTime[b] || this.stId[a] - this.stId[b]);
     const w = this.writer;
-    const [ids, times, popCol] = w.buffers;
+    // Indexed rather than destructured: no iterator for the compiler to inline.
+    const cols = w.buffers;
+    const ids = cols[0];
+    const times = cols[1];
+    const popCol = cols[2];
     for (let q = 0; q < m; q++) {
       const r = order[q];
       const c = w.cursor;
