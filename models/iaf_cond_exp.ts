@@ -25,7 +25,7 @@
  */
 import { defineNeuronModel, uniformMask, type UpdateContext } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
-import { Code, I32, V128, instantiateKernel } from '../engine/wasm.js';
+import { closeLifKernel, openLifKernel } from './lif-kernel.js';
 
 /**
  * Bound on the local error of V (mV) per accepted substep of the accurate integrator. With it
@@ -138,23 +138,11 @@ interface EulerConstants {
  * integrator, heterogeneous parameters or a population without WebAssembly memory.
  */
 function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, base: number) => boolean) | null {
-  const { n, p, s, ring, memory, scratch, connected, dt } = ctx;
+  const { p, s, memory, dt } = ctx;
   if (memory === null || c.u !== 0 || p.integrator[0] !== 1) return null;
-  const hasCurrents = connected.currents;
-  const at = (a: Float64Array) => a.byteOffset;
-  const code = new Code([I32], [I32]);
-  const base = 0;
-  const o = code.local(I32); // byte offset of neurons i, i+1 in the state arrays
-  const ob = code.local(I32); // the same in the ring slot
-  const idx = code.local(I32);
-  const cnt = code.local(I32);
-  const mask = code.local(I32);
-  const [v, e, g, rf, pos, sp] = [0, 0, 0, 0, 0, 0].map(() => code.local(V128));
-  const konst = (x: number) => {
-    const l = code.local(V128);
-    code.f64x2Const(x).set(l);
-    return l;
-  };
+  const f = openLifKernel(ctx, c.refSteps[0]);
+  const { code, o, ob, v, rf, kZero, kOne, konst } = f;
+  const [e, g, pos] = [f.lane(), f.lane(), f.lane()];
   const kNegGL = konst(-p.g_L[0]);
   const kEL = konst(p.E_L[0]);
   const kEex = konst(p.E_ex[0]);
@@ -164,72 +152,27 @@ function eulerKernel(ctx: UpdateContext, c: EulerConstants): ((step: number, bas
   const kInvC = konst(c.invC[0]);
   const kEulerE = konst(c.eulerE[0]);
   const kEulerI = konst(c.eulerI[0]);
-  const kVth = konst(p.V_th[0]);
-  const kVreset = konst(p.V_reset[0]);
-  const kRef = konst(c.refSteps[0]);
-  const kZero = konst(0);
-  const kOne = konst(1);
-  const [V, ge, gi, refr, Iin] = [s.V_m, s.g_ex, s.g_in, s.refr, s.I_in].map(at);
-  const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
-  const end = 8 * (n + (n & 1));
-  // With an even n the pairs cover the slot exactly, so the kernel zeroes the input it has
-  // read; with an odd n the last pair reaches into the next slot, which the engine must keep.
-  const clears = n % 2 === 0;
-  code.get(base).i32(8).i32Mul().set(ob);
-  code.loop();
-  code.get(o).v128Load(V).set(v);
+  const [ge, gi] = [s.g_ex.byteOffset, s.g_in.byteOffset];
   code.get(o).v128Load(ge).set(e);
   code.get(o).v128Load(gi).set(g);
-  code.get(o).v128Load(refr).set(rf);
   // V + dt·(−g_L(V − E_L) + g_ex(E_ex − V) + g_in(E_in − V) + I)/C where not refractory.
   code.get(v).get(kDt);
   code.get(kNegGL).get(v).get(kEL).f64x2Sub().f64x2Mul();
   code.get(e).get(kEex).get(v).f64x2Sub().f64x2Mul().f64x2Add();
   code.get(g).get(kEin).get(v).f64x2Sub().f64x2Mul().f64x2Add();
-  if (hasCurrents) code.get(kIe).get(o).v128Load(Iin).f64x2Add();
+  if (f.hasCurrents) code.get(kIe).get(o).v128Load(f.Iin).f64x2Add();
   else code.get(kIe);
   code.f64x2Add().f64x2Mul().get(kInvC).f64x2Mul().f64x2Add();
   code.get(v).get(rf).get(kZero).f64x2Eq().bitselect().set(v);
   // Conductances: one Euler step of decay, then this step's spikes.
-  code.get(o).get(e).get(kEulerE).f64x2Mul().get(ob).v128Load(rEx).f64x2Add().v128Store(ge);
-  code.get(o).get(g).get(kEulerI).f64x2Mul().get(ob).v128Load(rIn).f64x2Abs().f64x2Add().v128Store(gi);
+  code.get(o).get(e).get(kEulerE).f64x2Mul().get(ob).v128Load(f.rEx).f64x2Add().v128Store(ge);
+  code.get(o).get(g).get(kEulerI).f64x2Mul().get(ob).v128Load(f.rIn).f64x2Abs().f64x2Add().v128Store(gi);
   // Refractory: count down and hold V at V_reset; otherwise check the threshold.
   code.get(rf).get(kZero).f64x2Gt().set(pos);
-  code.get(kVreset).get(v).get(pos).bitselect().set(v);
+  code.get(f.kVreset).get(v).get(pos).bitselect().set(v);
   code.get(rf).get(kOne).f64x2Sub().get(rf).get(pos).bitselect().set(rf);
-  code.get(v).get(kVth).f64x2Ge().get(pos).v128AndNot().tee(sp).anyTrue().if();
-  code.get(kVreset).get(v).get(sp).bitselect().set(v);
-  code.get(kRef).get(rf).get(sp).bitselect().set(rf);
-  code.get(sp).i64x2Bitmask().set(mask);
-  for (const lane of [0, 1]) {
-    code.get(mask).i32(1 << lane).i32And().if();
-    code.get(cnt).i32(2).i32Shl().get(idx).i32(lane).i32Add().i32Store(scratch.byteOffset);
-    code.get(cnt).i32(1).i32Add().set(cnt);
-    code.end();
-  }
-  code.end();
-  code.get(o).get(v).v128Store(V);
-  code.get(o).get(rf).v128Store(refr);
-  if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
-  if (clears) {
-    code.get(ob).get(kZero).v128Store(rEx);
-    code.get(ob).get(kZero).v128Store(rIn);
-    if (hasCurrents) code.get(ob).get(kZero).v128Store(rCur);
-  }
-  code.get(o).i32(16).i32Add().set(o);
-  code.get(ob).i32(16).i32Add().set(ob);
-  code.get(idx).i32(2).i32Add().set(idx);
-  code.get(o).i32(end).i32LtU().brIf(0);
-  code.end();
-  code.get(cnt);
-  const run = instantiateKernel<(base: number) => number>(code, memory);
-  if (run === null) return null;
-  return (_step, b) => {
-    const count = run(b);
-    // The padding lane of an odd n is not a neuron.
-    for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
-    return clears;
-  };
+  code.get(v).get(f.kVth).f64x2Ge().get(pos).v128AndNot();
+  return closeLifKernel(f, ctx);
 }
 
 export const iaf_cond_exp = defineNeuronModel({

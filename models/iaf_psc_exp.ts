@@ -13,7 +13,7 @@
  */
 import { defineNeuronModel, uniformMask, type UpdateContext } from '../engine/model.js';
 import { registerNeuronModel } from '../engine/registry.js';
-import { Code, I32, V128, instantiateKernel } from '../engine/wasm.js';
+import { closeLifKernel, openLifKernel } from './lif-kernel.js';
 import { LIF_INTERNAL_STATE, LIF_PARAMS, STDP_TRACE_PARAMS, V_M_STATE, resetBelowThreshold } from './lif-common.js';
 
 /**
@@ -56,23 +56,11 @@ interface PscExpConstants {
  * heterogeneous parameters (the JavaScript loop then runs).
  */
 function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, base: number) => boolean) | null {
-  const { n, p, s, ring, memory, scratch, connected } = ctx;
+  const { p, s, memory } = ctx;
   if (memory === null || c.u !== 0) return null;
-  const hasCurrents = connected.currents;
-  const at = (a: Float64Array) => a.byteOffset;
-  const code = new Code([I32], [I32]);
-  const base = 0;
-  const o = code.local(I32); // byte offset of neurons i, i+1 in the state arrays
-  const ob = code.local(I32); // the same in the ring slot
-  const idx = code.local(I32);
-  const cnt = code.local(I32);
-  const mask = code.local(I32);
-  const [v, ie, ii, rf, sp] = [0, 0, 0, 0, 0].map(() => code.local(V128));
-  const konst = (x: number) => {
-    const l = code.local(V128);
-    code.f64x2Const(x).set(l);
-    return l;
-  };
+  const f = openLifKernel(ctx, c.refSteps[0]);
+  const { code, o, ob, v, rf, kZero, kOne, konst } = f;
+  const [ie, ii] = [f.lane(), f.lane()];
   const kEm = konst(c.em[0]);
   const kP21ex = konst(c.p21ex[0]);
   const kP21in = konst(c.p21in[0]);
@@ -82,26 +70,12 @@ function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, b
   const kEL = konst(p.E_L[0]);
   const kIe = konst(p.I_e[0]);
   const kR = konst(c.r[0]);
-  const kVth = konst(p.V_th[0]);
-  const kVreset = konst(p.V_reset[0]);
-  const kRef = konst(c.refSteps[0]);
-  const kZero = konst(0);
-  const kOne = konst(1);
-  const [V, Iex, Iinh, refr, Iin] = [s.V_m, s.I_syn_ex, s.I_syn_in, s.refr, s.I_in].map(at);
-  const [rEx, rIn, rCur] = [ring.ex, ring.in, ring.currents].map(at);
-  const end = 8 * (n + (n & 1));
-  // With an even n the pairs cover the slot exactly, so the kernel zeroes the input it has
-  // read; with an odd n the last pair reaches into the next slot, which the engine must keep.
-  const clears = n % 2 === 0;
-  code.get(base).i32(8).i32Mul().set(ob);
-  code.loop();
+  const [Iex, Iinh] = [s.I_syn_ex.byteOffset, s.I_syn_in.byteOffset];
   // v += (v − vInf)·em + p21ex·I_ex + p21in·I_in where not refractory; else refr −= 1.
-  code.get(o).v128Load(V).set(v);
   code.get(o).v128Load(Iex).set(ie);
   code.get(o).v128Load(Iinh).set(ii);
-  code.get(o).v128Load(refr).set(rf);
   code.get(v).get(v);
-  if (hasCurrents) code.get(kEL).get(kIe).get(o).v128Load(Iin).f64x2Add().get(kR).f64x2Mul().f64x2Add();
+  if (f.hasCurrents) code.get(kEL).get(kIe).get(o).v128Load(f.Iin).f64x2Add().get(kR).f64x2Mul().f64x2Add();
   else code.get(kVinf);
   code.f64x2Sub().get(kEm).f64x2Mul();
   code.get(kP21ex).get(ie).f64x2Mul().f64x2Add();
@@ -110,42 +84,10 @@ function pscExpKernel(ctx: UpdateContext, c: PscExpConstants): ((step: number, b
   code.get(v).get(rf).get(kZero).f64x2Eq().bitselect().set(v);
   code.get(rf).get(rf).get(kOne).f64x2Sub().get(rf).get(kZero).f64x2Eq().bitselect().set(rf);
   // Currents decay and take this step's spikes.
-  code.get(o).get(ie).get(kP11ex).f64x2Mul().get(ob).v128Load(rEx).f64x2Add().v128Store(Iex);
-  code.get(o).get(ii).get(kP11in).f64x2Mul().get(ob).v128Load(rIn).f64x2Add().v128Store(Iinh);
-  // Threshold: reset, refractory count and the spike list (ascending index).
-  code.get(v).get(kVth).f64x2Ge().tee(sp).anyTrue().if();
-  code.get(kVreset).get(v).get(sp).bitselect().set(v);
-  code.get(kRef).get(rf).get(sp).bitselect().set(rf);
-  code.get(sp).i64x2Bitmask().set(mask);
-  for (const lane of [0, 1]) {
-    code.get(mask).i32(1 << lane).i32And().if();
-    code.get(cnt).i32(2).i32Shl().get(idx).i32(lane).i32Add().i32Store(scratch.byteOffset);
-    code.get(cnt).i32(1).i32Add().set(cnt);
-    code.end();
-  }
-  code.end();
-  code.get(o).get(v).v128Store(V);
-  code.get(o).get(rf).v128Store(refr);
-  if (hasCurrents) code.get(o).get(ob).v128Load(rCur).v128Store(Iin);
-  if (clears) {
-    code.get(ob).get(kZero).v128Store(rEx);
-    code.get(ob).get(kZero).v128Store(rIn);
-    if (hasCurrents) code.get(ob).get(kZero).v128Store(rCur);
-  }
-  code.get(o).i32(16).i32Add().set(o);
-  code.get(ob).i32(16).i32Add().set(ob);
-  code.get(idx).i32(2).i32Add().set(idx);
-  code.get(o).i32(end).i32LtU().brIf(0);
-  code.end();
-  code.get(cnt);
-  const run = instantiateKernel<(base: number) => number>(code, memory);
-  if (run === null) return null;
-  return (_step, b) => {
-    const count = run(b);
-    // The padding lane of an odd n is not a neuron.
-    for (let q = 0; q < count; q++) if (scratch[q] < n) ctx.spike(scratch[q]);
-    return clears;
-  };
+  code.get(o).get(ie).get(kP11ex).f64x2Mul().get(ob).v128Load(f.rEx).f64x2Add().v128Store(Iex);
+  code.get(o).get(ii).get(kP11in).f64x2Mul().get(ob).v128Load(f.rIn).f64x2Add().v128Store(Iinh);
+  code.get(v).get(f.kVth).f64x2Ge();
+  return closeLifKernel(f, ctx);
 }
 
 export const iaf_psc_exp = defineNeuronModel({
