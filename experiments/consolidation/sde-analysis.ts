@@ -4,6 +4,7 @@
  * samples of nS synapses.
  */
 import type { RandomStream } from '../../engine/rng.js';
+import { olsSlope } from '../stats.js';
 
 /** A time-major sample matrix. */
 export interface SampleMatrix {
@@ -113,21 +114,6 @@ export interface ScalingBranch {
   w: number[];
   dw_avg: number[];
   slope: number;
-}
-
-/** OLS slope of y on x. */
-export function olsSlope(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  if (n < 2) return NaN;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let k = 0; k < n; k++) {
-    sxy += (x[k] - mx) * (y[k] - my);
-    sxx += (x[k] - mx) ** 2;
-  }
-  return sxx > 0 ? sxy / sxx : NaN;
 }
 
 /** Centred moving average of |Δw| over pairs sorted by w; the slope of log10 avg vs log10 w. */

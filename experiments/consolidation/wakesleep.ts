@@ -11,7 +11,7 @@ import { activeNeurons, meanStd, neuronMeasures, patternRadii, selectivity, summ
 import { exactPatterns, permutedPatterns, selectPatterns, type Patterns } from './patterns.js';
 import { RecallNetwork, recallCurve, tol50, type NoiseType, type RecallPoint } from './recall.js';
 import { weightHistogram, type HistRow } from './histogram.js';
-import { olsSlope } from './sde-analysis.js';
+import { olsSlope, pearson } from '../stats.js';
 
 /** Options of {@link runWakeSleepProtocol}. */
 export interface WakeSleepOptions {
@@ -71,23 +71,6 @@ function meanOf(x: ArrayLike<number>): number {
     c++;
   }
   return c > 0 ? s / c : NaN;
-}
-
-/** Pearson correlation of two equally long lists. */
-export function pearson(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  if (n < 2) return NaN;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let k = 0; k < n; k++) {
-    sxy += (x[k] - mx) * (y[k] - my);
-    sxx += (x[k] - mx) ** 2;
-    syy += (y[k] - my) ** 2;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
 
 /** Runs wake, attractor selection and sleep, with the measures and recall tests around sleep. */

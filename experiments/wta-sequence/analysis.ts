@@ -12,6 +12,9 @@
  * - A *complete presentation* is a pattern phase [start, end) with 0 <= start and end <= nSteps.
  * - Undefined results are NaN (the summary writer turns NaN into null).
  */
+import { pearson } from '../stats.js';
+
+export { pearson };
 import type { Phase } from './types.js';
 
 /** Spikes of a run: parallel arrays of stamp steps and neuron (or channel) indices. */
@@ -176,32 +179,6 @@ export function psthPeakFraction(p: Psth, rateNoise: ArrayLike<number>): number 
     if (m > 3 * rateNoise[k]) hits++;
   }
   return hits / n;
-}
-
-/** Pearson r of x[xo..xo+n) and y[yo..yo+n); NaN when either has zero variance. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, n = x.length, xo = 0, yo = 0): number {
-  if (n < 2) return NaN;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[xo + i];
-    my += y[yo + i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = x[xo + i] - mx;
-    const b = y[yo + i] - my;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
-  }
-  if (!(sxx > 0 && syy > 0)) return NaN;
-  // Rounding can push |r| a hair above 1 for proportional inputs.
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
 /** Odd/even reliability of the PSTHs. */

@@ -1,0 +1,42 @@
+/** Small statistics shared by the experiments' analyses. */
+
+/** Pearson r of x[xo..xo+n) and y[yo..yo+n); NaN when either has zero variance. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, n = x.length, xo = 0, yo = 0): number {
+  if (n < 2) return NaN;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[xo + i];
+    my += y[yo + i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = x[xo + i] - mx;
+    const b = y[yo + i] - my;
+    sxy += a * b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  if (!(sxx > 0 && syy > 0)) return NaN;
+  // Rounding can push |r| a hair above 1 for proportional inputs.
+  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+}
+
+/** OLS slope of y on x. */
+export function olsSlope(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  if (n < 2) return NaN;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = 0; k < n; k++) {
+    sxy += (x[k] - mx) * (y[k] - my);
+    sxx += (x[k] - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : NaN;
+}
