@@ -4,7 +4,13 @@
  * Brian2 peer scripts in the same run and reports CPU-time ratios.
  *
  * Options: --json, --vs brian2, --brian2-dir DIR (default ../shared/bench/brian2),
- * --python EXE (default python3), --only a,b, --duration MS (default 1000), --seed N, --dt MS.
+ * --python EXE (default python3), --only a,b, --duration MS (default 1000), --seed N, --dt MS,
+ * --repeat N (default 1).
+ *
+ * With `--repeat N` each case (and its Brian2 peer) runs N times, alternating, so both see the
+ * same machine conditions; the reported timings are the medians of the N runs and `ratio_cpu`
+ * is the ratio of the two medians. Single timings on a small shared machine vary by ±25%, so
+ * one run alone can put the ratio almost anywhere within that band.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +28,22 @@ interface Row extends BenchRecord {
   brian2_cpu_s_per_bio_s?: number;
   brian2_rate_hz?: number;
   ratio_cpu?: number;
+  repeats?: number;
+  cpu_s_per_bio_s_runs?: number[];
+  brian2_cpu_s_per_bio_s_runs?: number[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One record whose timings are the medians of `runs` (counts and rates are identical across runs). */
+function medianRecord(runs: BenchRecord[]): BenchRecord {
+  const out = { ...runs[0] };
+  for (const key of ['build_s', 'wall_s_per_bio_s', 'cpu_s_per_bio_s', 'syn_events_per_s', 'peak_rss_mb'] as const) out[key] = median(runs.map((r) => r[key]));
+  return out;
 }
 
 function runCase(name: string, duration: number, seed: number, dt: number): BenchRecord {
@@ -89,30 +111,47 @@ export async function main(argv: string[]): Promise<void> {
     .option('--duration <ms>', 'biological time per benchmark (ms)', '1000')
     .option('--seed <n>', 'master seed', '12345')
     .option('--dt <ms>', 'resolution (ms)', '0.1')
+    .option('--repeat <n>', 'runs per case (and per peer), reported as medians', '1')
     .exitOverride();
   cmd.parse(argv, { from: 'user' });
-  const o = cmd.opts() as { json: boolean; vs?: string; brian2Dir: string; python: string; only?: string; duration: string; seed: string; dt: string };
+  const o = cmd.opts() as { json: boolean; vs?: string; brian2Dir: string; python: string; only?: string; duration: string; seed: string; dt: string; repeat: string };
   const vs = o.vs !== undefined;
   if (vs && o.vs !== 'brian2') throw new Error(`--vs supports 'brian2' only, got '${o.vs}'.`);
   if (vs && !existsSync(o.brian2Dir)) throw new Error(`Brian2 script folder '${o.brian2Dir}' does not exist; pass --brian2-dir.`);
   const names = o.only ? o.only.split(',').map((s) => s.trim()) : CASES.map((c) => c.name);
   for (const n of names) if (!CASES.some((c) => c.name === n)) throw new Error(`unknown benchmark '${n}'; known: ${CASES.map((c) => c.name).join(', ')}.`);
   const duration = Number(o.duration);
+  const repeat = Number(o.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number >= 1, got '${o.repeat}'.`);
   const rows: Row[] = [];
   for (const c of CASES.filter((x) => names.includes(x.name))) {
     if (!o.json) process.stderr.write(`running ${c.name}: ${c.description}\n`);
-    const rec: Row = runCase(c.name, duration, Number(o.seed), Number(o.dt));
+    const ours: BenchRecord[] = [];
+    const peer: number[] = [];
+    let peerRate = NaN;
+    for (let r = 0; r < repeat; r++) {
+      ours.push(runCase(c.name, duration, Number(o.seed), Number(o.dt)));
+      if (vs && c.brian2) {
+        if (!o.json) process.stderr.write(`running Brian2 ${c.brian2.script} ${c.brian2.args.join(' ')}\n`);
+        const b = runBrian2(o.python, o.brian2Dir, c.brian2.script, c.brian2.args);
+        peer.push(Number(b[c.brian2.cpuKey]) / Number(b.duration_s));
+        peerRate = Number(b.rate_all_hz);
+      }
+    }
+    const rec: Row = medianRecord(ours);
     if (c.rate) {
       rec.rate_target = `${c.rate.target}±${c.rate.tol}`;
       rec.rate_ok = Math.abs(rec.rate_hz - c.rate.target) <= c.rate.tol;
     }
-    if (vs && c.brian2) {
-      if (!o.json) process.stderr.write(`running Brian2 ${c.brian2.script} ${c.brian2.args.join(' ')}\n`);
-      const b = runBrian2(o.python, o.brian2Dir, c.brian2.script, c.brian2.args);
-      const cpu = Number(b[c.brian2.cpuKey]) / Number(b.duration_s);
-      rec.brian2_cpu_s_per_bio_s = cpu;
-      rec.brian2_rate_hz = Number(b.rate_all_hz);
-      rec.ratio_cpu = rec.cpu_s_per_bio_s / cpu;
+    if (peer.length > 0) {
+      rec.brian2_cpu_s_per_bio_s = median(peer);
+      rec.brian2_rate_hz = peerRate;
+      rec.ratio_cpu = rec.cpu_s_per_bio_s / rec.brian2_cpu_s_per_bio_s;
+    }
+    if (repeat > 1) {
+      rec.repeats = repeat;
+      rec.cpu_s_per_bio_s_runs = ours.map((x) => x.cpu_s_per_bio_s);
+      if (peer.length > 0) rec.brian2_cpu_s_per_bio_s_runs = peer;
     }
     rows.push(rec);
     if (o.json) process.stdout.write(JSON.stringify(rec) + '\n');
