@@ -25,6 +25,19 @@ test('--json prints one object per benchmark with the documented fields', () => 
   }
 });
 
+test('--repeat N reports the median of N runs and lists each run', () => {
+  const r = bench(['--only', 'brette4', '--duration', '10', '--repeat', '3', '--json']);
+  assert.is(r.status, 0, r.stderr);
+  const row = JSON.parse(r.stdout.trim());
+  assert.is(row.repeats, 3);
+  assert.is(row.cpu_s_per_bio_s_runs.length, 3);
+  const sorted = [...row.cpu_s_per_bio_s_runs].sort((a: number, b: number) => a - b);
+  assert.is(row.cpu_s_per_bio_s, sorted[1]);
+  const bad = bench(['--only', 'brette4', '--repeat', '0']);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /--repeat must be a whole number >= 1, got '0'/);
+});
+
 test('the table lists every benchmark that ran', () => {
   const r = bench(['--only', 'brette4', '--duration', '10']);
   assert.is(r.status, 0, r.stderr);
