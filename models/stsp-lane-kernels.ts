@@ -43,23 +43,24 @@ export interface LaneWorkspace {
   deltaP(alpha: number): void;
 }
 
-/** Byte addresses of the workspace arrays (16-byte aligned). */
+type ArrayName = 'win' | 'wrec' | 'wrecT' | 'gWin' | 'gWrec' | 'acc' | 'pv' | 'inl' | 'da' | 'dp';
+
+/** Byte addresses (16-byte aligned) and lengths of the workspace arrays. */
 interface Layout {
-  N: number;
-  nIn: number;
-  at: Record<'win' | 'wrec' | 'wrecT' | 'gWin' | 'gWrec' | 'acc' | 'pv' | 'inl' | 'da' | 'dp', number>;
+  at: Record<ArrayName, number>;
+  length: Record<ArrayName, number>;
   bytes: number;
 }
 
 function layoutFor(N: number, nIn: number): Layout {
-  const sizes = { win: nIn * N, wrec: N * N, wrecT: N * N, gWin: nIn * N, gWrec: N * N, acc: LANES * N, pv: LANES * N, inl: LANES * nIn, da: LANES * N, dp: LANES * N };
-  const at = {} as Layout['at'];
-  let next = 0;
-  for (const key of Object.keys(sizes) as (keyof typeof sizes)[]) {
-    at[key] = next;
-    next += Math.ceil((sizes[key] * BYTES) / 16) * 16;
+  const length = { win: nIn * N, wrec: N * N, wrecT: N * N, gWin: nIn * N, gWrec: N * N, acc: LANES * N, pv: LANES * N, inl: LANES * nIn, da: LANES * N, dp: LANES * N };
+  const at = {} as Record<ArrayName, number>;
+  let bytes = 0;
+  for (const key of Object.keys(length) as ArrayName[]) {
+    at[key] = bytes;
+    bytes += Math.ceil((length[key] * BYTES) / 16) * 16;
   }
-  return { N, nIn, at, bytes: next };
+  return { at, length, bytes };
 }
 
 /** Operations on a pair of columns (f64x2) or on the one column an odd count leaves. */
@@ -72,6 +73,8 @@ interface Width {
   loadScalar(c: Code, offset: number): Code;
   add(c: Code): Code;
   mul(c: Code): Code;
+  /** Pushes +0. */
+  zero(c: Code): Code;
 }
 
 const PAIR: Width = {
@@ -82,6 +85,7 @@ const PAIR: Width = {
   loadScalar: (c, o) => c.v128Load64Splat(o),
   add: (c) => c.f64x2Add(),
   mul: (c) => c.f64x2Mul(),
+  zero: (c) => c.f64x2Const(0),
 };
 
 const SINGLE: Width = {
@@ -92,11 +96,12 @@ const SINGLE: Width = {
   loadScalar: (c, o) => c.f64Load(o),
   add: (c) => c.f64Add(),
   mul: (c) => c.f64Mul(),
+  zero: (c) => c.f64(0),
 };
 
 /**
  * Emits `body` for columns [0, n): two per iteration with `col` stepping over byte offsets,
- * then the last column alone when n is odd. Locals of each width are declared once.
+ * then the last column alone when n is odd.
  */
 function eachColumn(code: Code, n: number, col: number, body: (w: Width) => void): void {
   const pairs = n >> 1;
@@ -118,6 +123,13 @@ function anyNonzero(code: Code, locals: number[]): void {
     code.get(l).f64(0).f64Ne();
     if (k > 0) code.i32Or();
   });
+}
+
+/** `count` locals of each width, declared up front; the result picks those of one width. */
+function localsOfEachWidth(code: Code, count: number): (w: Width) => number[] {
+  const pair = Array.from({ length: count }, () => code.local(PAIR.type));
+  const single = Array.from({ length: count }, () => code.local(SINGLE.type));
+  return (w) => (w === PAIR ? pair : single);
 }
 
 /**
@@ -148,10 +160,10 @@ function emitForward(code: Code, rows: number, N: number, W: number, P: number, 
   const q = Array.from({ length: LANES }, () => code.local(F64));
   const pw = widened(code, p, N);
   const qw = widened(code, q, N);
-  const weights = { [V128]: [code.local(V128), code.local(V128)], [F64]: [code.local(F64), code.local(F64)] };
+  const weights = localsOfEachWidth(code, 2);
   const rowBytes = N * BYTES;
   const accumulate = (w: Width, twoRows: boolean) => {
-    const [wl, vl] = weights[w.type as typeof V128 | typeof F64];
+    const [wl, vl] = weights(w);
     const [pl, ql] = [pw.of(w), qw.of(w)];
     code.get(wOff).get(col).i32Add().tee(at);
     w.load(code, W).set(wl);
@@ -237,24 +249,18 @@ function emitDeltaP(code: Code, N: number, WT: number, da: number, dp: number): 
   const jOff = code.local(I32);
   const wRow = code.local(I32);
   const at = code.local(I32);
-  const alphaV = code.local(V128);
+  const alphaOf = widened(code, [alpha], N);
   const rowBytes = N * BYTES;
-  const sums = new Map<Width, number[]>();
-  const weights = new Map<Width, number[]>();
-  const coefs = new Map<Width, number>();
-  const declared = (m: Map<Width, number[]>, w: Width, n: number) => {
-    if (!m.has(w)) m.set(w, Array.from({ length: n }, () => code.local(w.type)));
-    return m.get(w)!;
-  };
-  code.get(alpha).f64x2Splat().set(alphaV);
+  const sums = localsOfEachWidth(code, 2 * LANES);
+  const weights = localsOfEachWidth(code, 2);
+  const coef = localsOfEachWidth(code, 1);
+  alphaOf.splat();
   // One block of `width` vectors at byte column `col`.
   const block = (w: Width, width: number) => {
-    const s = declared(sums, w, LANES * 2);
-    const wk = declared(weights, w, 2);
-    if (!coefs.has(w)) coefs.set(w, code.local(w.type));
-    const d = coefs.get(w)!;
-    const zero = () => (w === PAIR ? code.f64x2Const(0) : code.f64(0));
-    for (let m = 0; m < LANES * width; m++) zero().set(s[m]);
+    const s = sums(w);
+    const wk = weights(w);
+    const [d] = coef(w);
+    for (let m = 0; m < LANES * width; m++) w.zero(code).set(s[m]);
     code.i32(0).set(jOff).i32(0).set(wRow);
     code.loop();
     code.get(wRow).get(col).i32Add().set(at);
@@ -272,7 +278,7 @@ function emitDeltaP(code: Code, N: number, WT: number, da: number, dp: number): 
     for (let l = 0; l < LANES; l++) {
       for (let k = 0; k < width; k++) {
         code.get(col);
-        w.mul(code.get(w === PAIR ? alphaV : alpha).get(s[l * width + k]));
+        w.mul(code.get(alphaOf.of(w)[0]).get(s[l * width + k]));
         w.store(code, dp + l * rowBytes + k * w.bytes);
       }
     }
@@ -304,6 +310,7 @@ interface CompiledLaneKernels {
   deltaP: CompiledKernel;
 }
 
+/** Per network size: each pass makes a new memory, and compiling again would repeat V8's optimisation too. */
 const compiled = new Map<string, CompiledLaneKernels | null>();
 
 function compileFor(N: number, nIn: number): CompiledLaneKernels | null {
@@ -340,20 +347,20 @@ export function laneWorkspace(N: number, nIn: number): LaneWorkspace | null {
   // Sized once: growing the memory would detach the views.
   const memory = newWasmMemory(layout.bytes);
   if (memory === null) return null;
-  const view = (key: keyof Layout['at'], n: number) => new Float64Array(memory.buffer, layout.at[key], n);
+  const view = (key: ArrayName) => new Float64Array(memory.buffer, layout.at[key], layout.length[key]);
   const forwardIn = instantiateKernel<() => void>(kernels.forwardIn, memory)!;
   const forwardRec = instantiateKernel<() => void>(kernels.forwardRec, memory)!;
   return {
-    win: view('win', nIn * N),
-    wrec: view('wrec', N * N),
-    wrecT: view('wrecT', N * N),
-    gWin: view('gWin', nIn * N),
-    gWrec: view('gWrec', N * N),
-    acc: view('acc', LANES * N),
-    pv: view('pv', LANES * N),
-    inl: view('inl', LANES * nIn),
-    da: view('da', LANES * N),
-    dp: view('dp', LANES * N),
+    win: view('win'),
+    wrec: view('wrec'),
+    wrecT: view('wrecT'),
+    gWin: view('gWin'),
+    gWrec: view('gWrec'),
+    acc: view('acc'),
+    pv: view('pv'),
+    inl: view('inl'),
+    da: view('da'),
+    dp: view('dp'),
     forward() {
       forwardIn();
       forwardRec();

@@ -10,6 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import seedrandom from 'seedrandom';
+import { laneWorkspace } from '../models/stsp-lane-kernels.js';
 import { StspRnn, type ChunkGradients, type Precision, type StspRnnConfig, type StspVariables, type Tape } from '../models/stsp_rnn.js';
 import { updateParameters } from '../experiments/stsp-working-memory/parameters.js';
 import { buildNetwork, rnnNoise } from '../experiments/stsp-working-memory/network.js';
@@ -117,6 +118,10 @@ function randomCase(N: number, nIn: number, B: number, T: number, precision: Pre
   }
   return { net: new StspRnn(cfg, vars, { precision }), input, noise, target, mask, T, B };
 }
+
+test('the kernels are available, so the comparisons below exercise them', () => {
+  assert.ok(laneWorkspace(7, 5) !== null);
+});
 
 test('odd sizes, float64, STSP: WebAssembly products equal the JavaScript loops bit for bit', () => {
   assertSameRun(randomCase(7, 5, 19, 25, 'float64', true, 'odd'));
