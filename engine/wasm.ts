@@ -158,6 +158,9 @@ export class Code {
   i32And(): this {
     return this.op(0x71);
   }
+  i32Or(): this {
+    return this.op(0x72);
+  }
   i32LtU(): this {
     return this.op(0x49);
   }
@@ -175,6 +178,17 @@ export class Code {
   f64Store(offset: number): this {
     return this.op(0x39).memarg(3, offset);
   }
+  /** Scalar f64 arithmetic, for the odd column that a pair loop leaves over. */
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  /** f64.ne: 1 unless the operands compare equal (so 1 for NaN, 0 for −0 against 0). */
+  f64Ne(): this {
+    return this.op(0x62);
+  }
 
   // --- v128 / f64x2 -------------------------------------------------------------------------
   v128Load(offset: number): this {
@@ -183,9 +197,17 @@ export class Code {
   v128Store(offset: number): this {
     return this.simd(0x0b).memarg(4, offset);
   }
+  /** One f64 loaded into both lanes (a coefficient applied to a pair of columns). */
+  v128Load64Splat(offset: number): this {
+    return this.simd(0x0a).memarg(3, offset);
+  }
+  /** f64x2.splat: both lanes set to the f64 on the stack. */
+  f64x2Splat(): this {
+    return this.simd(0x14);
+  }
   /** Both lanes set to the f64 constant v. */
   f64x2Const(v: number): this {
-    return this.f64(v).simd(0x14);
+    return this.f64(v).f64x2Splat();
   }
   /** v128.bitselect(a, b, mask): a where mask bits are set, else b. */
   bitselect(): this {
@@ -279,15 +301,31 @@ export function encodeModule(code: Code): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** A compiled kernel, instantiable over any number of memories. */
+export interface CompiledKernel {
+  readonly module: object;
+}
+
 /**
- * Compiles and instantiates `code` over `memory` and returns its `run` export, or null when
- * this runtime lacks WebAssembly (callers then keep their JavaScript loop).
+ * Compiles `code` once, or returns null without WebAssembly. Kernels instantiated from one
+ * compilation share the machine code, so a kernel made afresh for each run (over a new memory)
+ * need not be compiled and optimised again each time.
  */
-export function instantiateKernel<F extends (...args: number[]) => number | void>(code: Code, memory: WasmMemory): F | null {
+export function compileKernel(code: Code): CompiledKernel | null {
   if (api === undefined) return null;
-  const bytes = encodeModule(code);
   // An invalid kernel is a bug in its generator: new Module() throws a CompileError naming it.
-  const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
+  return { module: new api.Module(encodeModule(code)) };
+}
+
+/**
+ * Instantiates `code` (compiling it first unless it is already compiled) over `memory` and
+ * returns its `run` export, or null when this runtime lacks WebAssembly (callers then keep
+ * their JavaScript loop).
+ */
+export function instantiateKernel<F extends (...args: number[]) => number | void>(code: Code | CompiledKernel, memory: WasmMemory): F | null {
+  const compiled = code instanceof Code ? compileKernel(code) : code;
+  if (api === undefined || compiled === null) return null;
+  const instance = new api.Instance(compiled.module, { env: { memory } });
   return instance.exports.run as F;
 }
 

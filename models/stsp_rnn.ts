@@ -23,15 +23,18 @@
  * The forward pass is a clock-driven population on the engine's scheduler ({@link runOnEngine}
  * in this file): one kernel step per model step, interventions (restoring or shuffling the
  * state) ranked before the tick and recorders after it. The backward pass is not scheduled.
+ *
+ * The weight products of both passes run as WebAssembly f64x2 kernels
+ * (models/stsp-lane-kernels.ts) with bit-identical results; with SPIKEFLOW_NO_WASM=1, or
+ * without WebAssembly, the JavaScript loops of this file run instead.
  */
 import { SimulationError } from '../engine/errors.js';
 import { Kernel, Phase } from '../engine/kernel.js';
+import { wasmKernelsEnabled } from '../engine/wasm.js';
+import { LANES, laneWorkspace, type LaneWorkspace } from './stsp-lane-kernels.js';
 
 /** Trials per gradient accumulation chunk (the fixed summation order). */
 export const GRAD_CHUNK = 16;
-
-/** Trials advanced together through the weight matrices (a divisor of GRAD_CHUNK). */
-const LANES = 4;
 
 /**
  * The recurrent part of the backward step for four lanes (unused lanes hold zeros):
@@ -99,6 +102,11 @@ function recurrentBackward(N: number, alpha: number, wrec: Float64Array, gWrec: 
   }
   // ∇W_rec += α pᵀδa.
   laneOuter(N, N, alpha, pv, da, gWrec);
+}
+
+/** dst[j,i] = src[i,j] for an n × n matrix (δp reads W_rec by columns). */
+function transposeInto(src: Float64Array, n: number, dst: Float64Array): void {
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dst[j * n + i] = src[i * n + j];
 }
 
 /**
@@ -409,13 +417,15 @@ export class StspRnn {
     const chunks: ChunkGradients[] = [];
     // Lanes: up to LANES trials advance together so each weight row is loaded once for all.
     const L = LANES;
+    const lanes = wasmKernelsEnabled() ? laneWorkspace(N, nIn) : null;
+    if (lanes) transposeInto(wrec, N, lanes.wrecT);
     const Gh = new Float64Array(L * N);
     const Gx = new Float64Array(L * N);
     const Gu = new Float64Array(L * N);
-    const da = new Float64Array(L * N);
-    const dp = new Float64Array(L * N);
-    const pv = new Float64Array(L * N);
-    const inl = new Float64Array(L * nIn);
+    const da = lanes?.da ?? new Float64Array(L * N);
+    const dp = lanes?.dp ?? new Float64Array(L * N);
+    const pv = lanes?.pv ?? new Float64Array(L * N);
+    const inl = lanes?.inl ?? new Float64Array(L * nIn);
     const dy = new Float64Array(nOut);
     const inv = 1 / (T * totalB);
     const l2 = cfg.spikeRegularization === 'L2';
@@ -428,8 +438,9 @@ export class StspRnn {
     const [b0, b1] = range;
     for (let c0 = b0; c0 < b1; c0 += GRAD_CHUNK) {
       const c1 = Math.min(b1, c0 + GRAD_CHUNK);
-      const cWin = new Float64Array(nIn * N);
-      const cWrec = new Float64Array(N * N);
+      // The kernels sum into the workspace; each chunk's sums are copied out at its end.
+      const cWin = lanes ? lanes.gWin.fill(0) : new Float64Array(nIn * N);
+      const cWrec = lanes ? lanes.gWrec.fill(0) : new Float64Array(N * N);
       const cWout = new Float64Array(N * nOut);
       const cB = new Float64Array(N);
       const cBout = new Float64Array(nOut);
@@ -488,10 +499,14 @@ export class StspRnn {
             for (let c = 0; c < nIn; c++) inl[l * nIn + c] = input[io + c];
           }
           // ∇W_in⁺ += α inᵀδa.
-          laneOuter(nIn, N, alpha, inl, da, cWin);
+          if (lanes) lanes.outerIn(alpha);
+          else laneOuter(nIn, N, alpha, inl, da, cWin);
           // ∇W_rec += α pᵀδa and δp = α δa·W_recᵀ, four lanes per pass over a weight row.
           if (!anyActive) dp.fill(0);
-          else recurrentBackward(N, alpha, wrec, cWrec, pv, da, dp);
+          else if (lanes) {
+            lanes.deltaP(alpha);
+            lanes.outerRec(alpha);
+          } else recurrentBackward(N, alpha, wrec, cWrec, pv, da, dp);
           // 4.–6. To the old state.
           for (let l = 0; l < nl; l++) {
             const b = l0 + l;
@@ -529,7 +544,7 @@ export class StspRnn {
         }
         for (let l = 0; l < nl; l++) for (let i = 0; i < N; i++) cH0[i] += Gh[l * N + i];
       }
-      chunks.push({ gWin: cWin, gWrec: cWrec, gWout: cWout, gB: cB, gBout: cBout, gH0: cH0, perf, spike: (cfg.spikeCost * spike) / (T * totalB * N) });
+      chunks.push({ gWin: lanes ? cWin.slice() : cWin, gWrec: lanes ? cWrec.slice() : cWrec, gWout: cWout, gB: cB, gBout: cBout, gH0: cH0, perf, spike: (cfg.spikeCost * spike) / (T * totalB * N) });
     }
     return chunks;
   }
@@ -626,6 +641,8 @@ export class ForwardRun {
   readonly tape: Tape;
   private readonly net: StspRnn;
   private readonly w: EffectiveWeights;
+  /** The WebAssembly kernels and their arrays, or null for the JavaScript loops. */
+  private readonly lanes: LaneWorkspace | null;
   private readonly acc: Float64Array;
   private readonly pv: Float64Array;
   /** This step's inputs of the four lanes. */
@@ -642,9 +659,14 @@ export class ForwardRun {
     this.B = B;
     this.tape = net.newTape(input, T, B, options);
     this.w = net.effectiveWeights();
-    this.acc = new Float64Array(LANES * cfg.nHidden);
-    this.pv = new Float64Array(LANES * cfg.nHidden);
-    this.inl = new Float64Array(LANES * cfg.nInput);
+    this.lanes = wasmKernelsEnabled() ? laneWorkspace(cfg.nHidden, cfg.nInput) : null;
+    if (this.lanes) {
+      this.lanes.win.set(this.w.win);
+      this.lanes.wrec.set(this.w.wrec);
+    }
+    this.acc = this.lanes?.acc ?? new Float64Array(LANES * cfg.nHidden);
+    this.pv = this.lanes?.pv ?? new Float64Array(LANES * cfg.nHidden);
+    this.inl = this.lanes?.inl ?? new Float64Array(LANES * cfg.nInput);
   }
 
   /** Interventions ranked before the tick of step k (restore, shuffle). */
@@ -659,7 +681,7 @@ export class ForwardRun {
   /** Advances every trial of the batch by step k. */
   tick(k: number): void {
     const cfg = this.net.cfg;
-    const { tape, acc, pv, inl, B } = this;
+    const { tape, acc, pv, inl, B, lanes } = this;
     const { win, wrec, wout } = this.w;
     const N = cfg.nHidden;
     const nIn = cfg.nInput;
@@ -714,8 +736,11 @@ export class ForwardRun {
         const io = (k * B + b) * nIn;
         for (let c = 0; c < nIn; c++) inl[l * nIn + c] = input[io + c];
       }
-      laneForward(nIn, N, win, inl, acc);
-      laneForward(N, N, wrec, pv, acc);
+      if (lanes) lanes.forward();
+      else {
+        laneForward(nIn, N, win, inl, acc);
+        laneForward(N, N, wrec, pv, acc);
+      }
       for (let l = 0; l < nl; l++) {
         const b = l0 + l;
         const ln = l * N;
