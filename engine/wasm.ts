@@ -1,8 +1,9 @@
 /**
  * A minimal WebAssembly assembler for hot model kernels: models emit the instructions of one
  * exported function over an imported memory, and {@link instantiateKernel} turns them into a
- * callable. Only the instructions the kernels use are provided (scalar i32/f64, f64x2 SIMD,
- * structured control flow); everything is encoded here, so no tool or dependency is needed.
+ * callable. Only the instructions the kernels use are provided (scalar i32/f64, f64x2 SIMD with
+ * f32 loads widened to f64 lanes, structured control flow); everything is encoded here, so no
+ * tool or dependency is needed.
  *
  * WebAssembly arithmetic on f64 and f64x2 lanes is IEEE 754 with round-to-nearest and never
  * fuses operations, so a kernel that performs the same operations in the same order as a
@@ -112,6 +113,9 @@ export class Code {
   if(): this {
     return this.op(0x04, 0x40);
   }
+  else(): this {
+    return this.op(0x05);
+  }
   end(): this {
     return this.op(0x0b);
   }
@@ -143,6 +147,10 @@ export class Code {
     sleb(this.bytes, v | 0);
     return this;
   }
+  /** select: the first operand when the i32 on top is non-zero, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
   f64(v: number): this {
     f64Bytes[0] = v;
     return this.op(0x44, ...f64View);
@@ -158,14 +166,52 @@ export class Code {
   i32And(): this {
     return this.op(0x71);
   }
+  i32Or(): this {
+    return this.op(0x72);
+  }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
   i32LtU(): this {
     return this.op(0x49);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
   }
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32Load(offset: number): this {
+    return this.op(0x28).memarg(2, offset);
+  }
   i32Store(offset: number): this {
     return this.op(0x36).memarg(2, offset);
+  }
+  i32Load8U(offset: number): this {
+    return this.op(0x2d).memarg(0, offset);
+  }
+  i32Store8(offset: number): this {
+    return this.op(0x3a).memarg(0, offset);
+  }
+
+  // --- f32 (storage only: arithmetic widens to f64 and rounds back, as Math.fround does) -----
+  f32Load(offset: number): this {
+    return this.op(0x2a).memarg(2, offset);
+  }
+  f32Store(offset: number): this {
+    return this.op(0x38).memarg(2, offset);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
   }
 
   // --- f64 ----------------------------------------------------------------------------------
@@ -175,6 +221,28 @@ export class Code {
   f64Store(offset: number): this {
     return this.op(0x39).memarg(3, offset);
   }
+  f64Add(): this {
+    return this.op(0xa0);
+  }
+  f64Mul(): this {
+    return this.op(0xa2);
+  }
+  f64Div(): this {
+    return this.op(0xa3);
+  }
+  f64Sqrt(): this {
+    return this.op(0x9f);
+  }
+  f64Ne(): this {
+    return this.op(0x62);
+  }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  /** Rounds the f64 on the stack to f32 and back: Math.fround. */
+  fround(): this {
+    return this.f32DemoteF64().f64PromoteF32();
+  }
 
   // --- v128 / f64x2 -------------------------------------------------------------------------
   v128Load(offset: number): this {
@@ -182,6 +250,17 @@ export class Code {
   }
   v128Store(offset: number): this {
     return this.simd(0x0b).memarg(4, offset);
+  }
+  /** v128.load64_zero: 8 bytes into the low half, the high half zeroed (e.g. two f32). */
+  v128Load64Zero(offset: number): this {
+    return this.simd(0x5d).memarg(3, offset);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** f64x2.promote_low_f32x4: the two low f32 lanes widened (exactly) to f64. */
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f);
   }
   /** Both lanes set to the f64 constant v. */
   f64x2Const(v: number): this {

@@ -110,7 +110,7 @@ export function runCapacityCase(o: CapacityCaseOptions): CapacityCaseResult {
   const rates = CAPACITY_RATES[z];
   const { pats, mat, theta } = initCapacity(n, alpha, z, f, o.seed);
   const m = pats.m;
-  const ls = new LearningState(n, m);
+  const ls = new LearningState(n, m, { z });
   const trace: CapacityTraceRow[] = [];
   const dead: CapacityCaseResult['dead'] = [];
   const warnings: string[] = [];

@@ -169,7 +169,7 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
   const densityPre = matPre.density();
 
   // Sleep.
-  const ls = new LearningState(n, replay.m);
+  const ls = new LearningState(n, replay.m, { z: mat.z });
   mat.computeMasks();
   const c = mat.normalize();
   for (let i = 0; i < n; i++) if (mat.dead[i] === 0) theta[i] /= Math.pow(c[i], z / 2);

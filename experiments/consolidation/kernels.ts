@@ -1,0 +1,443 @@
+/**
+ * WebAssembly kernels of the capacity epoch (spec §7 "Speed"), each bit-identical to the
+ * JavaScript loop it replaces because it performs the same IEEE operations in the same order
+ * (WebAssembly never fuses them, and f32 roundings are spelled out as Math.fround does them):
+ *
+ * - fields: h = W·X − θ over the active-input lists, 16 rows at a time in eight f64x2 lanes, on
+ *   W transposed (row index innermost) so one active input reads 16 consecutive rows; each h_iμ
+ *   still adds its terms in the order of the active list.
+ * - outer: G = m·Xᵀ row by row, scattering each non-zero soft-min weight over its pattern's
+ *   active inputs in pattern order (the weights are sparse, so this beats a dense product).
+ * - update: the factor gradient, clip, normalisation and weight update of a row in one kernel.
+ *
+ * All arrays the kernels touch live in one WebAssembly memory sized up front, which never
+ * grows, so the typed-array views stay valid.
+ */
+import { Code, F64, I32, V128, instantiateKernel, newWasmMemory, type WasmMemory } from '../../engine/wasm.js';
+import { ALIVE_THRESHOLD, FACTOR_FLOOR, type ZFactorMatrix } from '../../synapses/zfactor.js';
+import type { Patterns } from './patterns.js';
+
+/** Rows per block of the fields kernel: eight f64x2 accumulators, which x86-64 registers hold. */
+const ROWS = 16;
+const LANES = ROWS / 2;
+
+/** Byte addresses of the arrays in the kernels' memory. */
+interface Layout {
+  WT: number;
+  hT: number;
+  theta: number;
+  actPtr: number;
+  actOff: number;
+  actJ: number;
+  G: number;
+  mRow: number;
+  u: number;
+  W: number;
+  alive: number;
+  dead: number;
+  c: number;
+  bytes: number;
+}
+
+/** Places the arrays one after another, each 16-byte aligned; z = 0 leaves out the matrix. */
+function layout(n: number, m: number, z: number, stride: number): Layout {
+  let at = 0;
+  const take = (bytes: number) => {
+    const start = at;
+    at += Math.ceil(bytes / 16) * 16;
+    return start;
+  };
+  const l = {
+    WT: take(4 * n * stride),
+    hT: take(8 * m * stride),
+    theta: take(8 * stride),
+    actPtr: take(4 * (m + 1)),
+    actOff: take(4 * n * m),
+    actJ: take(4 * n * m),
+    G: take(8 * n * n),
+    mRow: take(8 * n * m),
+    u: take(4 * n * n * z),
+    W: take(4 * n * n),
+    alive: take(n * n),
+    dead: take(n),
+    c: take(8 * n),
+    bytes: 0,
+  };
+  l.bytes = at;
+  return l;
+}
+
+/**
+ * Emits the loop over the active inputs of pattern `mu`: `q` runs over the byte offsets of its
+ * entries in the active lists; `body` is emitted once, with the entry's byte offset in `q`.
+ */
+function overActive(code: Code, lay: Layout, mu: number, q: number, qe: number, body: () => void): void {
+  code.get(mu).i32(2).i32Shl().i32Load(lay.actPtr).set(q);
+  code.get(mu).i32(2).i32Shl().i32Load(lay.actPtr + 4).set(qe);
+  code.block().loop();
+  code.get(q).get(qe).i32GeU().brIf(1);
+  body();
+  code.get(q).i32(4).i32Add().set(q);
+  code.br(0).end().end();
+}
+
+/**
+ * fields(b0, b1, m): for the row blocks with byte offsets b0 ≤ b < b1 in WT (4 bytes a row),
+ * hT[μ·P + i] = Σ_{j active in μ} WT[j·P + i] − θ_i, the f32 weights widened exactly to f64.
+ */
+function fieldsKernel(lay: Layout, stride: number): Code {
+  const code = new Code([I32, I32, I32], []);
+  const [b, b1, m] = [0, 1, 2];
+  const mu = code.local(I32);
+  const q = code.local(I32);
+  const qe = code.local(I32);
+  const a = code.local(I32);
+  const acc = Array.from({ length: LANES }, () => code.local(V128));
+  code.loop();
+  code.i32(0).set(mu);
+  code.loop();
+  for (const r of acc) code.f64x2Const(0).set(r);
+  overActive(code, lay, mu, q, qe, () => {
+    code.get(q).i32Load(lay.actOff).get(b).i32Add().set(a);
+    acc.forEach((r, k) => code.get(r).get(a).v128Load64Zero(lay.WT + 8 * k).f64x2PromoteLowF32x4().f64x2Add().set(r));
+  });
+  // The f64 arrays are indexed at twice the f32 byte offset.
+  code.get(mu).i32(8 * stride).i32Mul().get(b).i32(1).i32Shl().i32Add().set(a);
+  acc.forEach((r, k) => code.get(a).get(r).get(b).i32(1).i32Shl().v128Load(lay.theta + 16 * k).f64x2Sub().v128Store(lay.hT + 16 * k));
+  code.get(mu).i32(1).i32Add().tee(mu).get(m).i32LtU().brIf(0);
+  code.end();
+  code.get(b).i32(4 * ROWS).i32Add().tee(b).get(b1).i32LtU().brIf(0);
+  code.end();
+  return code;
+}
+
+/**
+ * outer(i0, i1, m): for the rows i0 ≤ i < i1, G[i·N + j] += mRow[i·M + μ] for every active input
+ * j of every pattern μ with a non-zero weight, in pattern order (G zeroed by the caller).
+ */
+function outerKernel(lay: Layout, n: number): Code {
+  const code = new Code([I32, I32, I32], []);
+  const [i, i1, m] = [0, 1, 2];
+  const mu = code.local(I32);
+  const q = code.local(I32);
+  const qe = code.local(I32);
+  const a = code.local(I32);
+  const row = code.local(I32);
+  const mb = code.local(I32);
+  const mv = code.local(F64);
+  code.loop();
+  code.get(i).i32(8 * n).i32Mul().set(row);
+  code.i32(0).set(mu);
+  code.loop();
+  code.get(i).get(m).i32Mul().get(mu).i32Add().i32(3).i32Shl().set(mb);
+  code.get(mb).f64Load(lay.mRow).tee(mv).f64(0).f64Ne().if();
+  overActive(code, lay, mu, q, qe, () => {
+    code.get(q).i32Load(lay.actJ).get(row).i32Add().tee(a);
+    code.get(a).f64Load(lay.G).get(mv).f64Add().f64Store(lay.G);
+  });
+  code.end();
+  code.get(mu).i32(1).i32Add().tee(mu).get(m).i32LtU().brIf(0);
+  code.end();
+  code.get(i).i32(1).i32Add().tee(i).get(i1).i32LtU().brIf(0);
+  code.end();
+  return code;
+}
+
+/** Locals of the update kernel. */
+interface UpdateLocals {
+  i: number;
+  j: number;
+  /** Byte offsets of synapse (i, j) in u, W, G and alive. */
+  su: number;
+  sw: number;
+  sg: number;
+  sa: number;
+  d: number;
+  x: number;
+  w: number;
+  sq: number;
+  scale: number;
+  any: number;
+  old: number[];
+  prefix: number;
+  suffix: number;
+}
+
+/**
+ * Emits u_k += d·Π_{l≠k} u_l for the factors at byte offset `su`, as addProductGradient: the
+ * products from the factors before the update, every product rounded to f32.
+ */
+function emitProductGradient(code: Code, lay: Layout, z: number, v: UpdateLocals): void {
+  const { su, d, old, prefix, suffix } = v;
+  if (z === 1) {
+    code.get(su).get(su).f32Load(lay.u).f64PromoteF32().get(d).f64Add().f32DemoteF64().f32Store(lay.u);
+    return;
+  }
+  for (let k = 0; k < z; k++) code.get(su).f32Load(lay.u + 4 * k).f64PromoteF32().set(old[k]);
+  if (z === 2) {
+    code.get(su).get(old[0]).get(d).get(old[1]).f64Mul().fround().f64Add().f32DemoteF64().f32Store(lay.u);
+    code.get(su).get(old[1]).get(d).get(old[0]).f64Mul().fround().f64Add().f32DemoteF64().f32Store(lay.u + 4);
+    return;
+  }
+  code.f64(1).set(prefix);
+  for (let k = 0; k < z; k++) {
+    code.f64(1).set(suffix);
+    for (let l = k + 1; l < z; l++) code.get(suffix).get(old[l]).f64Mul().fround().set(suffix);
+    code.get(su).get(old[k]).get(d).get(prefix).get(suffix).f64Mul().fround().f64Mul().fround().f64Add().f32DemoteF64().f32Store(lay.u + 4 * k);
+    code.get(prefix).get(old[k]).f64Mul().fround().set(prefix);
+  }
+}
+
+/** Emits `for (j = 0; j < n; j++)` over row i, advancing the synapse byte offsets. */
+function overRow(code: Code, n: number, z: number, v: UpdateLocals, body: () => void): void {
+  code.get(v.i).i32(n).i32Mul().tee(v.sa).i32(2).i32Shl().tee(v.sw).i32(1).i32Shl().set(v.sg);
+  code.get(v.sw).i32(z).i32Mul().set(v.su);
+  code.i32(0).set(v.j);
+  code.loop();
+  body();
+  code.get(v.su).i32(4 * z).i32Add().set(v.su);
+  code.get(v.sw).i32(4).i32Add().set(v.sw);
+  code.get(v.sg).i32(8).i32Add().set(v.sg);
+  code.get(v.sa).i32(1).i32Add().set(v.sa);
+  code.get(v.j).i32(1).i32Add().tee(v.j).i32(n).i32LtU().brIf(0);
+  code.end();
+}
+
+/** applyFactorGradient for row i: alive synapses with a non-zero step d = η·G_ij. */
+function emitGradient(code: Code, lay: Layout, n: number, z: number, eta: number, v: UpdateLocals): void {
+  overRow(code, n, z, v, () => {
+    code.get(v.sa).i32Load8U(lay.alive).if();
+    code.get(eta).get(v.sg).f64Load(lay.G).f64Mul().tee(v.d).f64(0).f64Ne().if();
+    emitProductGradient(code, lay, z, v);
+    code.end().end();
+  });
+}
+
+/** The clip pass of clipNormalize for row i: masks, floors, Σu² and W, with `any` alive set. */
+function emitClip(code: Code, lay: Layout, n: number, z: number, v: UpdateLocals): void {
+  code.f64(0).set(v.sq).i32(0).set(v.any);
+  overRow(code, n, z, v, () => {
+    code.get(v.j).get(v.i).i32Eq().if();
+    for (let k = 0; k < z; k++) code.get(v.su).f64(0).f32DemoteF64().f32Store(lay.u + 4 * k);
+    code.get(v.sw).f64(0).f32DemoteF64().f32Store(lay.W);
+    code.else();
+    for (let k = 0; k < z; k++) {
+      code.get(v.su).f32Load(lay.u + 4 * k).f64PromoteF32().f64(0).get(v.sa).i32Load8U(lay.alive).select().tee(v.x);
+      code.f64(Math.fround(FACTOR_FLOOR)).get(v.x).f64(FACTOR_FLOOR).f64Gt().select().set(v.x);
+      code.get(v.su).get(v.x).f32DemoteF64().f32Store(lay.u + 4 * k);
+      code.get(v.sq).get(v.x).get(v.x).f64Mul().f64Add().set(v.sq);
+      if (k === 0) code.get(v.x).set(v.w);
+      else code.get(v.w).get(v.x).f64Mul().fround().set(v.w);
+    }
+    code.get(v.sw).get(v.w).f32DemoteF64().f32Store(lay.W);
+    code.get(v.any).get(v.w).f64(ALIVE_THRESHOLD).f64Gt().i32Or().set(v.any);
+    code.end();
+  });
+}
+
+/** The scaling pass of clipNormalize for row i: u ← fround(u·scale), W ← Π u. */
+function emitScale(code: Code, lay: Layout, n: number, z: number, v: UpdateLocals): void {
+  overRow(code, n, z, v, () => {
+    for (let k = 0; k < z; k++) {
+      code.get(v.su).f32Load(lay.u + 4 * k).f64PromoteF32().get(v.scale).f64Mul().fround().set(v.x);
+      code.get(v.su).get(v.x).f32DemoteF64().f32Store(lay.u + 4 * k);
+      if (k === 0) code.get(v.x).set(v.w);
+      else code.get(v.w).get(v.x).f64Mul().fround().set(v.w);
+    }
+    code.get(v.sw).get(v.w).f32DemoteF64().f32Store(lay.W);
+  });
+}
+
+/**
+ * update(i0, i1, η, zL): for the live rows i0 ≤ i < i1, applyFactorGradient(G, η) then
+ * clipNormalize (c_i = Σu²/zL): a row left without alive inputs is marked dead instead.
+ */
+function updateKernel(lay: Layout, n: number, z: number): Code {
+  const code = new Code([I32, I32, F64, F64], []);
+  const eta = 2;
+  const zL = 3;
+  const v: UpdateLocals = {
+    i: 0,
+    j: code.local(I32),
+    su: code.local(I32),
+    sw: code.local(I32),
+    sg: code.local(I32),
+    sa: code.local(I32),
+    any: code.local(I32),
+    d: code.local(F64),
+    x: code.local(F64),
+    w: code.local(F64),
+    sq: code.local(F64),
+    scale: code.local(F64),
+    old: Array.from({ length: z }, () => code.local(F64)),
+    prefix: code.local(F64),
+    suffix: code.local(F64),
+  };
+  code.loop();
+  code.get(v.i).i32Load8U(lay.dead).i32Eqz().if();
+  emitGradient(code, lay, n, z, eta, v);
+  emitClip(code, lay, n, z, v);
+  code.get(v.any).i32Eqz().if();
+  code.get(v.i).i32(1).i32Store8(lay.dead);
+  code.else();
+  code.get(v.i).i32(3).i32Shl().get(v.sq).get(zL).f64Div().tee(v.x).f64Store(lay.c);
+  code.f64(1).get(v.x).f64Sqrt().f64Div().set(v.scale);
+  emitScale(code, lay, n, z, v);
+  code.end();
+  code.end();
+  code.get(v.i).i32(1).i32Add().tee(v.i).get(1).i32LtU().brIf(0);
+  code.end();
+  return code;
+}
+
+type BlockKernel = (from: number, to: number, m: number) => void;
+type UpdateKernel = (i0: number, i1: number, eta: number, zL: number) => void;
+
+/** The matrix arrays in the kernels' memory. */
+interface MatrixViews {
+  u: Float32Array;
+  W: Float32Array;
+  alive: Uint8Array;
+  dead: Uint8Array;
+}
+
+/**
+ * The kernels and their memory for N neurons, up to M patterns and (z > 0) a z-factor matrix.
+ * {@link G} and {@link mRow} are where the caller keeps G and the soft-min weights.
+ */
+export class EpochKernels {
+  /** Rows padded to a whole number of blocks: the row stride of the transposed arrays. */
+  readonly stride: number;
+  /** G = m·Xᵀ, N×N row-major. */
+  readonly G: Float64Array;
+  /** Soft-min weights, mRow[i·M + μ]; the caller writes them before {@link outer}. */
+  readonly mRow: Float64Array;
+  /** W transposed: WT[j·P + i] = w_ij (padding rows 0). */
+  private readonly WT: Float32Array;
+  /** h pattern-major, hT[μ·P + i]. */
+  private readonly hT: Float64Array;
+  private readonly theta: Float64Array;
+  /** Per pattern, the byte offset of its first entry in the active lists. */
+  private readonly actPtr: Int32Array;
+  /** Per active input j, j·P·4: the byte offset of column j in WT. */
+  private readonly actOff: Int32Array;
+  /** Per active input j, j·8: its byte offset in a row of G. */
+  private readonly actJ: Int32Array;
+  private readonly mat: MatrixViews | null;
+  private listed: Patterns | null = null;
+
+  private constructor(
+    readonly n: number,
+    readonly m: number,
+    readonly z: number,
+    memory: WasmMemory,
+    lay: Layout,
+    private readonly fieldsRun: BlockKernel,
+    private readonly outerRun: BlockKernel,
+    private readonly updateRun: UpdateKernel | null,
+  ) {
+    const P = (this.stride = Math.ceil(n / ROWS) * ROWS);
+    const buf = memory.buffer;
+    this.WT = new Float32Array(buf, lay.WT, n * P);
+    this.hT = new Float64Array(buf, lay.hT, m * P);
+    this.theta = new Float64Array(buf, lay.theta, P);
+    this.actPtr = new Int32Array(buf, lay.actPtr, m + 1);
+    this.actOff = new Int32Array(buf, lay.actOff, n * m);
+    this.actJ = new Int32Array(buf, lay.actJ, n * m);
+    this.G = new Float64Array(buf, lay.G, n * n);
+    this.mRow = new Float64Array(buf, lay.mRow, n * m);
+    this.mat = z > 0 ? { u: new Float32Array(buf, lay.u, n * n * z), W: new Float32Array(buf, lay.W, n * n), alive: new Uint8Array(buf, lay.alive, n * n), dead: new Uint8Array(buf, lay.dead, n) } : null;
+  }
+
+  /**
+   * The kernels for N neurons, M patterns and matrices of z factors (0: no update kernel), or
+   * null where WebAssembly is unavailable or the arrays outgrow 32-bit byte offsets.
+   */
+  static create(n: number, m: number, z = 0): EpochKernels | null {
+    const P = Math.ceil(n / ROWS) * ROWS;
+    const lay = layout(n, m, z, P);
+    if (lay.bytes >= 2 ** 31) return null;
+    const memory = newWasmMemory(lay.bytes);
+    if (memory === null) return null;
+    const fields = instantiateKernel<BlockKernel>(fieldsKernel(lay, P), memory);
+    const outer = instantiateKernel<BlockKernel>(outerKernel(lay, n), memory);
+    const update = z > 0 ? instantiateKernel<UpdateKernel>(updateKernel(lay, n, z), memory) : null;
+    if (fields === null || outer === null) return null;
+    return new EpochKernels(n, m, z, memory, lay, fields, outer, update);
+  }
+
+  /** Whether these kernels can serve the patterns (same N, at most M of them). */
+  fits(pats: Patterns): boolean {
+    return pats.n === this.n && pats.m <= this.m && pats.m > 0;
+  }
+
+  /** Whether {@link update} can serve the matrix (same N and z). */
+  updates(mat: ZFactorMatrix): boolean {
+    return this.updateRun !== null && mat.n === this.n && mat.z === this.z;
+  }
+
+  /** Copies the active lists of `pats` into the memory unless they are there already. */
+  private list(pats: Patterns): void {
+    if (this.listed === pats) return;
+    const { m, act, actPtr } = pats;
+    const P4 = 4 * this.stride;
+    for (let mu = 0; mu <= m; mu++) this.actPtr[mu] = 4 * actPtr[mu];
+    for (let q = 0; q < actPtr[m]; q++) {
+      this.actOff[q] = act[q] * P4;
+      this.actJ[q] = act[q] * 8;
+    }
+    this.listed = pats;
+  }
+
+  /** h[i·M + μ] = Σ_{j active in μ} w_ij − θ_i for every live row, as computeFields. */
+  fields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns, h: Float64Array): void {
+    const { n, stride: P } = this;
+    const m = pats.m;
+    this.list(pats);
+    transposeW(mat.W, n, P, this.WT);
+    this.theta.set(theta);
+    this.fieldsRun(0, 4 * P, m);
+    const { hT } = this;
+    const dead = mat.dead;
+    for (let i = 0; i < n; i++) {
+      if (dead[i] === 1) continue;
+      const row = i * m;
+      for (let mu = 0; mu < m; mu++) h[row + mu] = hT[mu * P + i];
+    }
+  }
+
+  /** G = m·Xᵀ into {@link G} from the soft-min weights in {@link mRow} (M = pats.m). */
+  outer(pats: Patterns): void {
+    this.list(pats);
+    this.G.fill(0);
+    this.outerRun(0, this.n, pats.m);
+  }
+
+  /**
+   * mat.applyFactorGradient(G, η) then mat.clipNormalize(), on a copy of the matrix in the
+   * memory that is copied back.
+   */
+  update(mat: ZFactorMatrix, eta: number): void {
+    const views = this.mat!;
+    views.u.set(mat.u);
+    // Dead rows keep their weights: the kernel does not write them.
+    views.W.set(mat.W);
+    views.alive.set(mat.alive);
+    views.dead.set(mat.dead);
+    this.updateRun!(0, this.n, eta, mat.z * mat.L);
+    mat.u.set(views.u);
+    mat.W.set(views.W);
+    mat.dead.set(views.dead);
+  }
+}
+
+/** WT[j·P + i] = W[i·N + j], a block of rows at a time so both sides stay in cache. */
+function transposeW(W: Float32Array, n: number, P: number, WT: Float32Array): void {
+  for (let i0 = 0; i0 < n; i0 += ROWS) {
+    const i1 = Math.min(i0 + ROWS, n);
+    for (let j = 0; j < n; j++) {
+      const col = j * P;
+      for (let i = i0; i < i1; i++) WT[col + i] = W[i * n + j];
+    }
+  }
+}
