@@ -1,9 +1,9 @@
 /**
  * A minimal WebAssembly assembler for hot model kernels: models emit the instructions of one
  * exported function over an imported memory, and {@link instantiateKernel} turns them into a
- * callable. Only the instructions the kernels use are provided (scalar i32/f64, f64x2 SIMD with
- * f32 loads widened to f64 lanes, structured control flow); everything is encoded here, so no
- * tool or dependency is needed.
+ * callable. Only the instructions the kernels use are provided (scalar i32/f64, f32 storage
+ * with explicit widening and rounding, f64x2 SIMD, structured control flow); everything is
+ * encoded here, so no tool or dependency is needed.
  *
  * WebAssembly arithmetic on f64 and f64x2 lanes is IEEE 754 with round-to-nearest and never
  * fuses operations, so a kernel that performs the same operations in the same order as a
@@ -18,12 +18,12 @@ export type ValType = typeof I32 | typeof F64 | typeof V128;
 
 /** The part of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
 }
 
-/** A WebAssembly.Memory. */
+/** A WebAssembly.Memory (typed as ArrayBuffer-backed; a shared one's is a SharedArrayBuffer). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
@@ -33,10 +33,15 @@ const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 /** Bytes of one WebAssembly page. */
 export const WASM_PAGE = 65536;
 
-/** A new WebAssembly memory of at least `bytes` bytes, or null where WebAssembly is missing. */
-export function newWasmMemory(bytes: number): WasmMemory | null {
+/**
+ * A new WebAssembly memory of at least `bytes` bytes, or null where WebAssembly is missing.
+ * A shared memory (for kernels run by several threads) has a fixed size and can be posted to
+ * worker threads.
+ */
+export function newWasmMemory(bytes: number, shared = false): WasmMemory | null {
   if (api === undefined) return null;
-  return new api.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE)) });
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  return new api.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
 }
 
 function uleb(out: number[], v: number): void {
@@ -316,10 +321,11 @@ function name(out: number[], s: string): void {
 }
 
 /**
- * Encodes a module that imports memory `env.memory` and exports `code` as function `run`.
+ * Encodes a module that imports memory `env.memory` and exports `code` as function `run`; with
+ * `sharedPages` the memory is declared shared, of exactly that many pages.
  * The result can be saved as a .wasm file and inspected with standard tools.
  */
-export function encodeModule(code: Code): Uint8Array {
+export function encodeModule(code: Code, sharedPages?: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const type: number[] = [1, 0x60];
   uleb(type, code.params.length);
@@ -330,7 +336,12 @@ export function encodeModule(code: Code): Uint8Array {
   const imp: number[] = [1];
   name(imp, 'env');
   name(imp, 'memory');
-  imp.push(0x02, 0x00, 0x01);
+  if (sharedPages === undefined) imp.push(0x02, 0x00, 0x01);
+  else {
+    imp.push(0x02, 0x03);
+    uleb(imp, sharedPages);
+    uleb(imp, sharedPages);
+  }
   section(out, 2, imp);
   section(out, 3, [1, 0]);
   const exp: number[] = [1];
@@ -364,7 +375,8 @@ export function encodeModule(code: Code): Uint8Array {
  */
 export function instantiateKernel<F extends (...args: number[]) => number | void>(code: Code, memory: WasmMemory): F | null {
   if (api === undefined) return null;
-  const bytes = encodeModule(code);
+  const buf: unknown = memory.buffer;
+  const bytes = encodeModule(code, buf instanceof SharedArrayBuffer ? buf.byteLength / WASM_PAGE : undefined);
   // An invalid kernel is a bug in its generator: new Module() throws a CompileError naming it.
   const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
   return instance.exports.run as F;

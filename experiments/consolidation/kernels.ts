@@ -13,7 +13,10 @@
  * All arrays the kernels touch live in one WebAssembly memory sized up front, which never
  * grows, so the typed-array views stay valid.
  */
+import type { Worker } from 'node:worker_threads';
+import { SimulationError } from '../../engine/errors.js';
 import { Code, F64, I32, V128, instantiateKernel, newWasmMemory, type WasmMemory } from '../../engine/wasm.js';
+import { startModuleWorker } from '../worker-thread.js';
 import { ALIVE_THRESHOLD, FACTOR_FLOOR, type ZFactorMatrix } from '../../synapses/zfactor.js';
 import type { Patterns } from './patterns.js';
 
@@ -36,6 +39,8 @@ interface Layout {
   alive: number;
   dead: number;
   c: number;
+  /** The control words of the second thread (see {@link serveKernels}). */
+  ctrl: number;
   bytes: number;
 }
 
@@ -61,6 +66,7 @@ function layout(n: number, m: number, z: number, stride: number): Layout {
     alive: take(n * n),
     dead: take(n),
     c: take(8 * n),
+    ctrl: take(CTRL_BYTES),
     bytes: 0,
   };
   l.bytes = at;
@@ -293,6 +299,90 @@ function updateKernel(lay: Layout, n: number, z: number): Code {
 type BlockKernel = (from: number, to: number, m: number) => void;
 type UpdateKernel = (i0: number, i1: number, eta: number, zL: number) => void;
 
+/** The compiled kernels over one memory. */
+interface KernelSet {
+  fields: BlockKernel;
+  outer: BlockKernel;
+  update: UpdateKernel | null;
+}
+
+/** Compiles the kernels for (N, M, z) over `memory`, laid out by {@link layout}. */
+function compileKernels(n: number, m: number, z: number, memory: WasmMemory): KernelSet | null {
+  const P = strideOf(n);
+  const lay = layout(n, m, z, P);
+  const fields = instantiateKernel<BlockKernel>(fieldsKernel(lay, P), memory);
+  const outer = instantiateKernel<BlockKernel>(outerKernel(lay, n), memory);
+  const update = z > 0 ? instantiateKernel<UpdateKernel>(updateKernel(lay, n, z), memory) : null;
+  return fields === null || outer === null ? null : { fields, outer, update };
+}
+
+function strideOf(n: number): number {
+  return Math.ceil(n / ROWS) * ROWS;
+}
+
+// The control block: Int32 words, then the two f64 arguments of the update at byte 32.
+const CTRL_BYTES = 48;
+/** Incremented by the main thread to hand over a job. */
+const SEQ = 0;
+/** Set to SEQ by the second thread when the job is done (to −SEQ when it failed). */
+const DONE = 1;
+/** 1 once the second thread has compiled its kernels, −1 if it could not. */
+const READY = 2;
+const OP = 3;
+const ARG0 = 4;
+const ARG1 = 5;
+const ARG2 = 6;
+const OP_FIELDS = 1;
+const OP_OUTER = 2;
+const OP_UPDATE = 3;
+const OP_STOP = 4;
+/** How long the first job waits for the second thread to start before going on alone. */
+const START_TIMEOUT_MS = 30_000;
+
+/** What the second thread is started with. */
+export interface KernelThreadData {
+  n: number;
+  m: number;
+  z: number;
+  memory: WasmMemory;
+}
+
+/**
+ * The loop of the second thread: compiles the same kernels over the shared memory, then runs
+ * each job the main thread hands over (its half of the rows) until told to stop. Blocking
+ * waits on the control words keep the epoch synchronous for the caller.
+ */
+export function serveKernels(data: KernelThreadData): void {
+  const { n, m, z, memory } = data;
+  const lay = layout(n, m, z, strideOf(n));
+  const ctrl = new Int32Array(memory.buffer, lay.ctrl, CTRL_BYTES / 4);
+  const args = new Float64Array(memory.buffer, lay.ctrl + 32, 2);
+  const k = compileKernels(n, m, z, memory);
+  // Read before announcing readiness: the first job may be handed over right after.
+  let seen = Atomics.load(ctrl, SEQ);
+  Atomics.store(ctrl, READY, k === null ? -1 : 1);
+  Atomics.notify(ctrl, READY);
+  if (k === null) return;
+  for (;;) {
+    Atomics.wait(ctrl, SEQ, seen);
+    const seq = Atomics.load(ctrl, SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    const op = ctrl[OP];
+    if (op === OP_STOP) return;
+    let ok = true;
+    try {
+      if (op === OP_FIELDS) k.fields(ctrl[ARG0], ctrl[ARG1], ctrl[ARG2]);
+      else if (op === OP_OUTER) k.outer(ctrl[ARG0], ctrl[ARG1], ctrl[ARG2]);
+      else k.update!(ctrl[ARG0], ctrl[ARG1], args[0], args[1]);
+    } catch {
+      ok = false;
+    }
+    Atomics.store(ctrl, DONE, ok ? seq : -seq);
+    Atomics.notify(ctrl, DONE);
+  }
+}
+
 /** The matrix arrays in the kernels' memory. */
 interface MatrixViews {
   u: Float32Array;
@@ -301,9 +391,21 @@ interface MatrixViews {
   dead: Uint8Array;
 }
 
+/** The second thread and its control words. */
+interface SecondThread {
+  worker: Worker;
+  ctrl: Int32Array;
+  args: Float64Array;
+  /** 1 running, 0 starting, −1 gone (the kernels then run on the main thread alone). */
+  state: number;
+}
+
 /**
  * The kernels and their memory for N neurons, up to M patterns and (z > 0) a z-factor matrix.
- * {@link G} and {@link mRow} are where the caller keeps G and the soft-min weights.
+ * {@link G} and {@link mRow} are where the caller keeps G and the soft-min weights. With two
+ * threads the memory is shared and a worker thread runs the upper half of the rows of every
+ * kernel; each row is computed by one thread in the same order, so the results do not depend
+ * on the number of threads.
  */
 export class EpochKernels {
   /** Rows padded to a whole number of blocks: the row stride of the transposed arrays. */
@@ -325,6 +427,7 @@ export class EpochKernels {
   private readonly actJ: Int32Array;
   private readonly mat: MatrixViews | null;
   private listed: Patterns | null = null;
+  private second: SecondThread | null = null;
 
   private constructor(
     readonly n: number,
@@ -332,11 +435,9 @@ export class EpochKernels {
     readonly z: number,
     memory: WasmMemory,
     lay: Layout,
-    private readonly fieldsRun: BlockKernel,
-    private readonly outerRun: BlockKernel,
-    private readonly updateRun: UpdateKernel | null,
+    private readonly k: KernelSet,
   ) {
-    const P = (this.stride = Math.ceil(n / ROWS) * ROWS);
+    const P = (this.stride = strideOf(n));
     const buf = memory.buffer;
     this.WT = new Float32Array(buf, lay.WT, n * P);
     this.hT = new Float64Array(buf, lay.hT, m * P);
@@ -350,20 +451,96 @@ export class EpochKernels {
   }
 
   /**
-   * The kernels for N neurons, M patterns and matrices of z factors (0: no update kernel), or
-   * null where WebAssembly is unavailable or the arrays outgrow 32-bit byte offsets.
+   * The kernels for N neurons, M patterns and matrices of z factors (0: no update kernel) on
+   * one or two threads, or null where WebAssembly is unavailable or the arrays outgrow 32-bit
+   * byte offsets.
    */
-  static create(n: number, m: number, z = 0): EpochKernels | null {
-    const P = Math.ceil(n / ROWS) * ROWS;
-    const lay = layout(n, m, z, P);
+  static create(n: number, m: number, z = 0, threads = 1): EpochKernels | null {
+    const lay = layout(n, m, z, strideOf(n));
     if (lay.bytes >= 2 ** 31) return null;
-    const memory = newWasmMemory(lay.bytes);
+    const two = threads > 1 && n >= 2 * ROWS;
+    const memory = newWasmMemory(lay.bytes, two);
     if (memory === null) return null;
-    const fields = instantiateKernel<BlockKernel>(fieldsKernel(lay, P), memory);
-    const outer = instantiateKernel<BlockKernel>(outerKernel(lay, n), memory);
-    const update = z > 0 ? instantiateKernel<UpdateKernel>(updateKernel(lay, n, z), memory) : null;
-    if (fields === null || outer === null) return null;
-    return new EpochKernels(n, m, z, memory, lay, fields, outer, update);
+    const k = compileKernels(n, m, z, memory);
+    if (k === null) return null;
+    const out = new EpochKernels(n, m, z, memory, lay, k);
+    if (two) out.startSecond(memory, lay);
+    return out;
+  }
+
+  private startSecond(memory: WasmMemory, lay: Layout): void {
+    const data: KernelThreadData = { n: this.n, m: this.m, z: this.z, memory };
+    const worker = startModuleWorker(import.meta.url, 'kernel-thread', data);
+    // The worker only waits for jobs; it must not keep the process alive.
+    worker.unref();
+    worker.on('error', () => {
+      if (this.second !== null) this.second.state = -1;
+    });
+    this.second = { worker, ctrl: new Int32Array(memory.buffer, lay.ctrl, CTRL_BYTES / 4), args: new Float64Array(memory.buffer, lay.ctrl + 32, 2), state: 0 };
+  }
+
+  /** Whether the second thread can take a job (waiting for it to start the first time). */
+  private secondReady(): SecondThread | null {
+    const t = this.second;
+    if (t === null || t.state === -1) return null;
+    if (t.state === 0) {
+      Atomics.wait(t.ctrl, READY, 0, START_TIMEOUT_MS);
+      t.state = Atomics.load(t.ctrl, READY) === 1 ? 1 : -1;
+      if (t.state === -1) void t.worker.terminate();
+    }
+    return t.state === 1 ? t : null;
+  }
+
+  /** Threads the kernels run on: 2 once the second thread has taken jobs, else 1. */
+  get threads(): number {
+    return this.second?.state === 1 ? 2 : 1;
+  }
+
+  /** Stops the second thread (the kernels go on, on the main thread). */
+  close(): void {
+    const t = this.second;
+    if (t === null) return;
+    this.second = null;
+    if (t.state === 1) {
+      t.ctrl[OP] = OP_STOP;
+      Atomics.add(t.ctrl, SEQ, 1);
+      Atomics.notify(t.ctrl, SEQ);
+    } else void t.worker.terminate();
+  }
+
+  /** Runs kernel `op` on [from, to) on this thread. */
+  private run(op: number, from: number, to: number, arg2: number, eta: number, zL: number): void {
+    if (op === OP_FIELDS) this.k.fields(from, to, arg2);
+    else if (op === OP_OUTER) this.k.outer(from, to, arg2);
+    else this.k.update!(from, to, eta, zL);
+  }
+
+  /**
+   * Runs kernel `op` on [lo, hi) split at `mid`: the upper part on the second thread while this
+   * one runs the lower part. Without a second thread this one runs the whole range.
+   */
+  private split(op: number, lo: number, mid: number, hi: number, arg2: number, eta: number, zL: number): void {
+    const t = mid > lo && mid < hi ? this.secondReady() : null;
+    if (t === null) {
+      this.run(op, lo, hi, arg2, eta, zL);
+      return;
+    }
+    const { ctrl } = t;
+    ctrl[OP] = op;
+    ctrl[ARG0] = mid;
+    ctrl[ARG1] = hi;
+    ctrl[ARG2] = arg2;
+    t.args[0] = eta;
+    t.args[1] = zL;
+    const seq = Atomics.add(ctrl, SEQ, 1) + 1;
+    Atomics.notify(ctrl, SEQ);
+    this.run(op, lo, mid, arg2, eta, zL);
+    for (;;) {
+      const d = Atomics.load(ctrl, DONE);
+      if (d === seq) return;
+      if (d === -seq) throw new SimulationError('invalid_state', 'consolidation: a kernel failed on the second thread.');
+      Atomics.wait(ctrl, DONE, d);
+    }
   }
 
   /** Whether these kernels can serve the patterns (same N, at most M of them). */
@@ -373,7 +550,7 @@ export class EpochKernels {
 
   /** Whether {@link update} can serve the matrix (same N and z). */
   updates(mat: ZFactorMatrix): boolean {
-    return this.updateRun !== null && mat.n === this.n && mat.z === this.z;
+    return this.k.update !== null && mat.n === this.n && mat.z === this.z;
   }
 
   /** Copies the active lists of `pats` into the memory unless they are there already. */
@@ -396,7 +573,9 @@ export class EpochKernels {
     this.list(pats);
     transposeW(mat.W, n, P, this.WT);
     this.theta.set(theta);
-    this.fieldsRun(0, 4 * P, m);
+    const block = 4 * ROWS;
+    const blocks = P / ROWS;
+    this.split(OP_FIELDS, 0, Math.ceil(blocks / 2) * block, blocks * block, m, 0, 0);
     const { hT } = this;
     const dead = mat.dead;
     for (let i = 0; i < n; i++) {
@@ -408,9 +587,10 @@ export class EpochKernels {
 
   /** G = m·Xᵀ into {@link G} from the soft-min weights in {@link mRow} (M = pats.m). */
   outer(pats: Patterns): void {
+    const { n } = this;
     this.list(pats);
     this.G.fill(0);
-    this.outerRun(0, this.n, pats.m);
+    this.split(OP_OUTER, 0, Math.ceil(n / 2), n, pats.m, 0, 0);
   }
 
   /**
@@ -419,12 +599,13 @@ export class EpochKernels {
    */
   update(mat: ZFactorMatrix, eta: number): void {
     const views = this.mat!;
+    const { n } = this;
     views.u.set(mat.u);
     // Dead rows keep their weights: the kernel does not write them.
     views.W.set(mat.W);
     views.alive.set(mat.alive);
     views.dead.set(mat.dead);
-    this.updateRun!(0, this.n, eta, mat.z * mat.L);
+    this.split(OP_UPDATE, 0, Math.ceil(n / 2), n, 0, eta, mat.z * mat.L);
     mat.u.set(views.u);
     mat.W.set(views.W);
     mat.dead.set(views.dead);

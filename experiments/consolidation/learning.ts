@@ -89,6 +89,11 @@ export interface LearningOptions {
   wasm?: boolean;
   /** Factors per synapse of the matrices to update; without it the update stays in JavaScript. */
   z?: number;
+  /**
+   * Threads sharing the rows of the kernels (1 or 2; more count as 2). Results do not depend on
+   * it. Default 1; call {@link LearningState.close} when done with 2.
+   */
+  threads?: number;
 }
 
 /** Scratch arrays and running state of the gradient phases. */
@@ -108,7 +113,7 @@ export class LearningState {
     readonly m: number,
     opts: LearningOptions = {},
   ) {
-    this.kernels = (opts.wasm ?? wasmKernelsEnabled()) && m > 0 ? EpochKernels.create(n, m, opts.z ?? 0) : null;
+    this.kernels = (opts.wasm ?? wasmKernelsEnabled()) && m > 0 ? EpochKernels.create(n, m, opts.z ?? 0, opts.threads ?? 1) : null;
     this.h = new Float64Array(n * m);
     // The kernels read G where they wrote it, in their memory.
     this.G = this.kernels?.G ?? new Float64Array(n * n);
@@ -116,6 +121,11 @@ export class LearningState {
     this.hBar = new Float64Array(n).fill(NaN);
     this.ell = new Float64Array(m);
     this.mBlock = new Float64Array(4 * m);
+  }
+
+  /** Stops the second kernel thread, if any (this state stays usable, on one thread). */
+  close(): void {
+    this.kernels?.close();
   }
 
   /** u += η G ∂w/∂u·mask, then clip and normalise (mat.clipNormalize), in the kernel when it fits. */

@@ -4,6 +4,7 @@
  * and one without, through forced phase-A and phase-B epochs and natural ones, and compares every
  * array after each epoch. Sizes that are not a multiple of the 16-row block exercise the padding
  * rows; a large η prunes synapses, and one row made dead checks that frozen rows stay untouched.
+ * The largest size also splits the rows over two threads.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -38,14 +39,14 @@ function assertSame(x: Copy, y: Copy, when: string): void {
 }
 
 /** A copy of the capacity network of size n; `deadRow` has its inputs removed. */
-function build(n: number, z: number, wasm: boolean, deadRow: number | null): Copy & { pats: ReturnType<typeof initCapacity>['pats'] } {
+function build(n: number, z: number, wasm: boolean, deadRow: number | null, threads = 1): Copy & { pats: ReturnType<typeof initCapacity>['pats'] } {
   const { mat, theta, pats } = initCapacity(n, 0.2, z, 0.5, 100 + z);
   if (deadRow !== null) {
     mat.u.fill(0, deadRow * n * z, (deadRow + 1) * n * z);
     mat.recomputeWeights();
     mat.computeMasks();
   }
-  const ls = new LearningState(n, pats.m, { wasm, z });
+  const ls = new LearningState(n, pats.m, { wasm, z, threads });
   assert.is(ls.kernels !== null && ls.kernels.updates(mat), wasm, 'kernels in use');
   return { mat, theta, pats, ls };
 }
@@ -54,11 +55,12 @@ const PRUNING_ETA: Record<number, number> = { 1: 0.02, 2: 0.2, 3: 0.5 };
 
 for (const z of [1, 2, 3]) {
   test(`capacity epochs, z = ${z}: the WebAssembly kernels equal the JavaScript loops bit for bit`, () => {
-    for (const [n, deadRow] of [
-      [37, 5],
-      [48, null],
+    for (const [n, deadRow, threads] of [
+      [37, 5, 1],
+      [48, null, 1],
+      [67, 40, 2],
     ] as const) {
-      const fast = build(n, z, true, deadRow);
+      const fast = build(n, z, true, deadRow, threads);
       const slow = build(n, z, false, deadRow);
       // η far above the protocol's, so synapses are pruned within the test.
       const prm = { eta: PRUNING_ETA[z], etaTheta: CAPACITY_RATES[z].etaTheta, beta: 100 };
@@ -76,13 +78,16 @@ for (const z of [1, 2, 3]) {
       // Sleep steps on a subset of the patterns and of the rows.
       const replay = selectPatterns(fast.pats, [0, 2, 3]);
       const rows = new Uint8Array(n).map((_, i) => (i % 3 === 0 ? 0 : 1));
-      const sleepFast = { ...fast, ls: new LearningState(n, replay.m, { wasm: true, z }) };
+      assert.is(fast.ls.kernels!.threads, threads, 'threads in use');
+      fast.ls.close();
+      const sleepFast = { ...fast, ls: new LearningState(n, replay.m, { wasm: true, z, threads }) };
       const sleepSlow = { ...slow, ls: new LearningState(n, replay.m, { wasm: false, z }) };
       for (let t = 0; t < 5; t++) {
         sleepStep(sleepFast.mat, sleepFast.theta, replay, sleepFast.ls, 20, 0.05, rows, t);
         sleepStep(sleepSlow.mat, sleepSlow.theta, replay, sleepSlow.ls, 20, 0.05, rows, t);
         assertSame(sleepFast, sleepSlow, `N = ${n}, sleep step ${t}`);
       }
+      sleepFast.ls.close();
     }
   });
 }
