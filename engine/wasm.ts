@@ -192,6 +192,9 @@ export class Code {
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
   i32Load(offset: number): this {
     return this.op(0x28).memarg(2, offset);
   }
@@ -284,6 +287,12 @@ export class Code {
   /** i64x2.bitmask: bit k set when lane k is negative (all ones for a comparison result). */
   i64x2Bitmask(): this {
     return this.simd(0xc4);
+  }
+  /** f64x2.extract_lane: lane 0 or 1 as an f64. */
+  f64x2ExtractLane(lane: number): this {
+    this.simd(0x21);
+    this.bytes.push(lane);
+    return this;
   }
   f64x2Eq(): this {
     return this.simd(0x47);

@@ -27,7 +27,7 @@ const LANES = ROWS / 2;
 /** Byte addresses of the arrays in the kernels' memory. */
 interface Layout {
   WT: number;
-  hT: number;
+  h: number;
   theta: number;
   actPtr: number;
   actOff: number;
@@ -54,7 +54,7 @@ function layout(n: number, m: number, z: number, stride: number): Layout {
   };
   const l = {
     WT: take(4 * n * stride),
-    hT: take(8 * m * stride),
+    h: take(8 * n * m),
     theta: take(8 * stride),
     actPtr: take(4 * (m + 1)),
     actOff: take(4 * n * m),
@@ -88,28 +88,72 @@ function overActive(code: Code, lay: Layout, mu: number, q: number, qe: number, 
 }
 
 /**
- * fields(b0, b1, m): for the row blocks with byte offsets b0 ≤ b < b1 in WT (4 bytes a row),
- * hT[μ·P + i] = Σ_{j active in μ} WT[j·P + i] − θ_i, the f32 weights widened exactly to f64.
+ * Emits the transposition of the rows [i0, min(i0 + 16, N)) of W into WT, with their alive
+ * masks (computeMasks: w > 1e-10); the padding rows of WT stay 0.
  */
-function fieldsKernel(lay: Layout, stride: number): Code {
+function emitTransposeRows(code: Code, lay: Layout, n: number, stride: number, i0: number, v: { i: number; j: number; src: number; dst: number; end: number }): void {
+  code.get(i0).i32(ROWS).i32Add().i32(n).get(i0).i32(ROWS).i32Add().i32(n).i32LtU().select().set(v.end);
+  code.get(i0).set(v.i);
+  code.loop();
+  code.get(v.i).i32(n).i32Mul().set(v.src);
+  code.get(v.i).i32(2).i32Shl().set(v.dst);
+  code.i32(0).set(v.j);
+  code.loop();
+  code.get(v.dst).get(v.src).i32(2).i32Shl().f32Load(lay.W).f32Store(lay.WT);
+  code.get(v.src).get(v.src).i32(2).i32Shl().f32Load(lay.W).f64PromoteF32().f64(ALIVE_THRESHOLD).f64Gt().i32Store8(lay.alive);
+  code.get(v.src).i32(1).i32Add().set(v.src);
+  code.get(v.dst).i32(4 * stride).i32Add().set(v.dst);
+  code.get(v.j).i32(1).i32Add().tee(v.j).i32(n).i32LtU().brIf(0);
+  code.end();
+  code.get(v.i).i32(1).i32Add().tee(v.i).get(v.end).i32LtU().brIf(0);
+  code.end();
+}
+
+/**
+ * Emits the stores of the 16 fields of pattern `mu` (f64x2 locals `val`) into h[i·M + μ] for the
+ * rows of the block that exist and are not dead (whose h computeFields leaves as it is).
+ */
+function emitStoreFields(code: Code, lay: Layout, n: number, m: number, mu: number, i0: number, r: number, val: number[]): void {
+  val.forEach((x, k) => {
+    for (const lane of [0, 1]) {
+      code.get(i0).i32(2 * k + lane).i32Add().tee(r).i32(n).i32LtU().if();
+      code.get(r).i32Load8U(lay.dead).i32Eqz().if();
+      code.get(r).get(m).i32Mul().get(mu).i32Add().i32(3).i32Shl();
+      code.get(x).f64x2ExtractLane(lane).f64Store(lay.h);
+      code.end().end();
+    }
+  });
+}
+
+/**
+ * fields(b0, b1, m): for the row blocks with byte offsets b0 ≤ b < b1 in WT (4 bytes a row):
+ * transposes the block's rows of W into WT with their alive masks, then
+ * h[i·M + μ] = Σ_{j active in μ} WT[j·P + i] − θ_i, the f32 weights widened exactly to f64.
+ */
+function fieldsKernel(lay: Layout, n: number, stride: number): Code {
   const code = new Code([I32, I32, I32], []);
   const [b, b1, m] = [0, 1, 2];
   const mu = code.local(I32);
   const q = code.local(I32);
   const qe = code.local(I32);
   const a = code.local(I32);
+  const i0 = code.local(I32);
+  const r = code.local(I32);
+  const tv = { i: code.local(I32), j: code.local(I32), src: code.local(I32), dst: code.local(I32), end: code.local(I32) };
   const acc = Array.from({ length: LANES }, () => code.local(V128));
   code.loop();
+  code.get(b).i32(2).i32ShrU().set(i0);
+  emitTransposeRows(code, lay, n, stride, i0, tv);
   code.i32(0).set(mu);
   code.loop();
-  for (const r of acc) code.f64x2Const(0).set(r);
+  for (const x of acc) code.f64x2Const(0).set(x);
   overActive(code, lay, mu, q, qe, () => {
     code.get(q).i32Load(lay.actOff).get(b).i32Add().set(a);
-    acc.forEach((r, k) => code.get(r).get(a).v128Load64Zero(lay.WT + 8 * k).f64x2PromoteLowF32x4().f64x2Add().set(r));
+    acc.forEach((x, k) => code.get(x).get(a).v128Load64Zero(lay.WT + 8 * k).f64x2PromoteLowF32x4().f64x2Add().set(x));
   });
-  // The f64 arrays are indexed at twice the f32 byte offset.
-  code.get(mu).i32(8 * stride).i32Mul().get(b).i32(1).i32Shl().i32Add().set(a);
-  acc.forEach((r, k) => code.get(a).get(r).get(b).i32(1).i32Shl().v128Load(lay.theta + 16 * k).f64x2Sub().v128Store(lay.hT + 16 * k));
+  // θ is f64, indexed at twice the f32 byte offset.
+  acc.forEach((x, k) => code.get(x).get(b).i32(1).i32Shl().v128Load(lay.theta + 16 * k).f64x2Sub().set(x));
+  emitStoreFields(code, lay, n, m, mu, i0, r, acc);
   code.get(mu).i32(1).i32Add().tee(mu).get(m).i32LtU().brIf(0);
   code.end();
   code.get(b).i32(4 * ROWS).i32Add().tee(b).get(b1).i32LtU().brIf(0);
@@ -310,7 +354,7 @@ interface KernelSet {
 function compileKernels(n: number, m: number, z: number, memory: WasmMemory): KernelSet | null {
   const P = strideOf(n);
   const lay = layout(n, m, z, P);
-  const fields = instantiateKernel<BlockKernel>(fieldsKernel(lay, P), memory);
+  const fields = instantiateKernel<BlockKernel>(fieldsKernel(lay, n, P), memory);
   const outer = instantiateKernel<BlockKernel>(outerKernel(lay, n), memory);
   const update = z > 0 ? instantiateKernel<UpdateKernel>(updateKernel(lay, n, z), memory) : null;
   return fields === null || outer === null ? null : { fields, outer, update };
@@ -414,10 +458,8 @@ export class EpochKernels {
   readonly G: Float64Array;
   /** Soft-min weights, mRow[i·M + μ]; the caller writes them before {@link outer}. */
   readonly mRow: Float64Array;
-  /** W transposed: WT[j·P + i] = w_ij (padding rows 0). */
-  private readonly WT: Float32Array;
-  /** h pattern-major, hT[μ·P + i]. */
-  private readonly hT: Float64Array;
+  /** The fields h[i·M + μ], M = the patterns' count. */
+  readonly h: Float64Array;
   private readonly theta: Float64Array;
   /** Per pattern, the byte offset of its first entry in the active lists. */
   private readonly actPtr: Int32Array;
@@ -425,7 +467,7 @@ export class EpochKernels {
   private readonly actOff: Int32Array;
   /** Per active input j, j·8: its byte offset in a row of G. */
   private readonly actJ: Int32Array;
-  private readonly mat: MatrixViews | null;
+  private readonly mat: MatrixViews;
   private listed: Patterns | null = null;
   private second: SecondThread | null = null;
 
@@ -439,15 +481,14 @@ export class EpochKernels {
   ) {
     const P = (this.stride = strideOf(n));
     const buf = memory.buffer;
-    this.WT = new Float32Array(buf, lay.WT, n * P);
-    this.hT = new Float64Array(buf, lay.hT, m * P);
+    this.h = new Float64Array(buf, lay.h, n * m);
     this.theta = new Float64Array(buf, lay.theta, P);
     this.actPtr = new Int32Array(buf, lay.actPtr, m + 1);
     this.actOff = new Int32Array(buf, lay.actOff, n * m);
     this.actJ = new Int32Array(buf, lay.actJ, n * m);
     this.G = new Float64Array(buf, lay.G, n * n);
     this.mRow = new Float64Array(buf, lay.mRow, n * m);
-    this.mat = z > 0 ? { u: new Float32Array(buf, lay.u, n * n * z), W: new Float32Array(buf, lay.W, n * n), alive: new Uint8Array(buf, lay.alive, n * n), dead: new Uint8Array(buf, lay.dead, n) } : null;
+    this.mat = { u: new Float32Array(buf, lay.u, n * n * z), W: new Float32Array(buf, lay.W, n * n), alive: new Uint8Array(buf, lay.alive, n * n), dead: new Uint8Array(buf, lay.dead, n) };
   }
 
   /**
@@ -566,23 +607,20 @@ export class EpochKernels {
     this.listed = pats;
   }
 
-  /** h[i·M + μ] = Σ_{j active in μ} w_ij − θ_i for every live row, as computeFields. */
-  fields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns, h: Float64Array): void {
-    const { n, stride: P } = this;
-    const m = pats.m;
+  /**
+   * mat.computeMasks() then the fields of every live row into {@link h}, as computeFields:
+   * h[i·M + μ] = Σ_{j active in μ} w_ij − θ_i.
+   */
+  masksAndFields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns): void {
+    const { stride: P, mat: views } = this;
     this.list(pats);
-    transposeW(mat.W, n, P, this.WT);
+    views.W.set(mat.W);
+    views.dead.set(mat.dead);
     this.theta.set(theta);
     const block = 4 * ROWS;
     const blocks = P / ROWS;
-    this.split(OP_FIELDS, 0, Math.ceil(blocks / 2) * block, blocks * block, m, 0, 0);
-    const { hT } = this;
-    const dead = mat.dead;
-    for (let i = 0; i < n; i++) {
-      if (dead[i] === 1) continue;
-      const row = i * m;
-      for (let mu = 0; mu < m; mu++) h[row + mu] = hT[mu * P + i];
-    }
+    this.split(OP_FIELDS, 0, Math.ceil(blocks / 2) * block, blocks * block, pats.m, 0, 0);
+    mat.alive.set(views.alive);
   }
 
   /** G = m·Xᵀ into {@link G} from the soft-min weights in {@link mRow} (M = pats.m). */
@@ -598,7 +636,7 @@ export class EpochKernels {
    * memory that is copied back.
    */
   update(mat: ZFactorMatrix, eta: number): void {
-    const views = this.mat!;
+    const views = this.mat;
     const { n } = this;
     views.u.set(mat.u);
     // Dead rows keep their weights: the kernel does not write them.
@@ -609,16 +647,5 @@ export class EpochKernels {
     mat.u.set(views.u);
     mat.W.set(views.W);
     mat.dead.set(views.dead);
-  }
-}
-
-/** WT[j·P + i] = W[i·N + j], a block of rows at a time so both sides stay in cache. */
-function transposeW(W: Float32Array, n: number, P: number, WT: Float32Array): void {
-  for (let i0 = 0; i0 < n; i0 += ROWS) {
-    const i1 = Math.min(i0 + ROWS, n);
-    for (let j = 0; j < n; j++) {
-      const col = j * P;
-      for (let i = i0; i < i1; i++) WT[col + i] = W[i * n + j];
-    }
   }
 }

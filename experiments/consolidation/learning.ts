@@ -114,8 +114,8 @@ export class LearningState {
     opts: LearningOptions = {},
   ) {
     this.kernels = (opts.wasm ?? wasmKernelsEnabled()) && m > 0 ? EpochKernels.create(n, m, opts.z ?? 0, opts.threads ?? 1) : null;
-    this.h = new Float64Array(n * m);
-    // The kernels read G where they wrote it, in their memory.
+    // The kernels read h and G where they wrote them, in their memory.
+    this.h = this.kernels?.h ?? new Float64Array(n * m);
     this.G = this.kernels?.G ?? new Float64Array(n * n);
     this.dTheta = new Float64Array(n);
     this.hBar = new Float64Array(n).fill(NaN);
@@ -139,11 +139,18 @@ export class LearningState {
     mat.clipNormalize();
   }
 
-  /** {@link computeFields} into {@link h}, in the kernels when they fit the patterns. */
-  fields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns): void {
+  /**
+   * mat.computeMasks(), then {@link computeFields} into {@link h}; in the kernels when they fit
+   * the patterns.
+   */
+  masksAndFields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns): void {
     const k = this.kernels;
-    if (k !== null && k.fits(pats)) k.fields(mat, theta, pats, this.h);
-    else computeFields(mat, theta, pats, this.h);
+    if (k !== null && k.fits(pats)) {
+      k.masksAndFields(mat, theta, pats);
+      return;
+    }
+    mat.computeMasks();
+    computeFields(mat, theta, pats, this.h);
   }
 
   /**
@@ -299,6 +306,10 @@ export function assertFiniteTheta(mat: ZFactorMatrix, theta: Float64Array, when:
     if (!Number.isFinite(theta[i])) throw new SimulationError('non_finite_state', `consolidation: θ of neuron ${i} became ${theta[i]} at ${when}; lower the learning rates.`);
   }
   const { W } = mat;
+  // x·0 is NaN exactly for non-finite x: one branch-free pass, and the search only on failure.
+  let probe = 0;
+  for (let s = 0; s < W.length; s++) probe += W[s] * 0;
+  if (probe === 0) return;
   for (let s = 0; s < W.length; s++) {
     if (!Number.isFinite(W[s])) throw new SimulationError('non_finite_state', `consolidation: weight of neuron ${Math.floor(s / mat.n)} from ${s % mat.n} became ${W[s]} at ${when}; lower the learning rates.`);
   }
@@ -328,8 +339,7 @@ export function capacityEpoch(
   force?: 'A' | 'B',
 ): EpochReport {
   const deadBefore = mat.dead.slice();
-  mat.computeMasks();
-  ls.fields(mat, theta, pats);
+  ls.masksAndFields(mat, theta, pats);
   const error = trainingError(mat, pats, ls.h);
   const phase = force ?? (error > 0 ? 'A' : 'B');
   if (phase === 'A') ls.phaseA(mat, pats, prm.etaTheta);
@@ -388,8 +398,7 @@ export function sleepRate(t: number, eta: number, z: number): number {
  * clip, normalise. `rows` restricts learning to the neurons active in some replayed pattern.
  */
 export function sleepStep(mat: ZFactorMatrix, theta: Float64Array, replay: Patterns, ls: LearningState, beta: number, eta: number, rows: Uint8Array | undefined, t: number): void {
-  mat.computeMasks();
-  ls.fields(mat, theta, replay);
+  ls.masksAndFields(mat, theta, replay);
   ls.phaseB(mat, replay, beta, eta, rows);
   ls.update(mat, eta);
   for (let i = 0; i < mat.n; i++) if (mat.dead[i] === 0) theta[i] += ls.dTheta[i];
