@@ -366,22 +366,71 @@ function strideOf(n: number): number {
 
 // The control block: Int32 words, then the two f64 arguments of the update at byte 32.
 const CTRL_BYTES = 48;
-/** Incremented by the main thread to hand over a job. */
-const SEQ = 0;
-/** Set to SEQ by the second thread when the job is done (to −SEQ when it failed). */
-const DONE = 1;
+/**
+ * The job word: (job id << CHUNK_BITS) | the next chunk to claim. Claiming by compare-exchange
+ * on the whole word means a chunk is only ever taken for the job whose arguments were read.
+ */
+const JOB = 0;
+/** Chunks of the current job done, by either thread. */
+const FINISHED = 1;
 /** 1 once the second thread has compiled its kernels, −1 if it could not. */
 const READY = 2;
 const OP = 3;
-const ARG0 = 4;
-const ARG1 = 5;
-const ARG2 = 6;
+/** M for fields and outer. */
+const ARG = 4;
+/** Chunks in the current job. */
+const TOTAL = 5;
+/** Set when a kernel threw. */
+const FAILED = 6;
+const CHUNK_BITS = 12;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+const JOB_MASK = (1 << (31 - CHUNK_BITS)) - 1;
 const OP_FIELDS = 1;
 const OP_OUTER = 2;
 const OP_UPDATE = 3;
 const OP_STOP = 4;
-/** How long the first job waits for the second thread to start before going on alone. */
-const START_TIMEOUT_MS = 30_000;
+
+/** Runs chunk c of kernel `op`: one 16-row block of fields, or 16 rows of outer and update. */
+function runChunk(k: KernelSet, op: number, c: number, n: number, arg: number, eta: number, zL: number): void {
+  if (op === OP_FIELDS) {
+    k.fields(c * 4 * ROWS, (c + 1) * 4 * ROWS, arg);
+    return;
+  }
+  const i0 = c * ROWS;
+  const i1 = Math.min(i0 + ROWS, n);
+  if (op === OP_OUTER) k.outer(i0, i1, arg);
+  else k.update!(i0, i1, eta, zL);
+}
+
+/**
+ * Claims and runs chunks of job `job` until none is left (or another job has begun). Both
+ * threads run this loop, so a thread that is descheduled on a busy machine leaves its share to
+ * the other instead of holding it up.
+ */
+function workChunks(k: KernelSet, ctrl: Int32Array, args: Float64Array, n: number, job: number): void {
+  const op = ctrl[OP];
+  const arg = ctrl[ARG];
+  const total = ctrl[TOTAL];
+  const eta = args[0];
+  const zL = args[1];
+  let word = Atomics.load(ctrl, JOB);
+  for (;;) {
+    if (word >>> CHUNK_BITS !== job || (word & CHUNK_MASK) >= total) return;
+    const prev = Atomics.compareExchange(ctrl, JOB, word, word + 1);
+    if (prev !== word) {
+      word = prev;
+      continue;
+    }
+    try {
+      runChunk(k, op, word & CHUNK_MASK, n, arg, eta, zL);
+    } catch {
+      Atomics.store(ctrl, FAILED, 1);
+    }
+    Atomics.add(ctrl, FINISHED, 1);
+    Atomics.notify(ctrl, FINISHED);
+    word = Atomics.load(ctrl, JOB);
+  }
+}
 
 /** What the second thread is started with. */
 export interface KernelThreadData {
@@ -392,9 +441,9 @@ export interface KernelThreadData {
 }
 
 /**
- * The loop of the second thread: compiles the same kernels over the shared memory, then runs
- * each job the main thread hands over (its half of the rows) until told to stop. Blocking
- * waits on the control words keep the epoch synchronous for the caller.
+ * The loop of the second thread: compiles the same kernels over the shared memory, then takes
+ * part in each job the main thread posts until told to stop. Blocking waits on the control
+ * words keep the epoch synchronous for the caller.
  */
 export function serveKernels(data: KernelThreadData): void {
   const { n, m, z, memory } = data;
@@ -402,28 +451,21 @@ export function serveKernels(data: KernelThreadData): void {
   const ctrl = new Int32Array(memory.buffer, lay.ctrl, CTRL_BYTES / 4);
   const args = new Float64Array(memory.buffer, lay.ctrl + 32, 2);
   const k = compileKernels(n, m, z, memory);
-  // Read before announcing readiness: the first job may be handed over right after.
-  let seen = Atomics.load(ctrl, SEQ);
+  // Jobs posted before this thread was ready are the main thread's alone.
+  let seen = Atomics.load(ctrl, JOB) >>> CHUNK_BITS;
   Atomics.store(ctrl, READY, k === null ? -1 : 1);
   Atomics.notify(ctrl, READY);
   if (k === null) return;
   for (;;) {
-    Atomics.wait(ctrl, SEQ, seen);
-    const seq = Atomics.load(ctrl, SEQ);
-    if (seq === seen) continue;
-    seen = seq;
-    const op = ctrl[OP];
-    if (op === OP_STOP) return;
-    let ok = true;
-    try {
-      if (op === OP_FIELDS) k.fields(ctrl[ARG0], ctrl[ARG1], ctrl[ARG2]);
-      else if (op === OP_OUTER) k.outer(ctrl[ARG0], ctrl[ARG1], ctrl[ARG2]);
-      else k.update!(ctrl[ARG0], ctrl[ARG1], args[0], args[1]);
-    } catch {
-      ok = false;
+    const word = Atomics.load(ctrl, JOB);
+    const job = word >>> CHUNK_BITS;
+    if (job === seen) {
+      Atomics.wait(ctrl, JOB, word);
+      continue;
     }
-    Atomics.store(ctrl, DONE, ok ? seq : -seq);
-    Atomics.notify(ctrl, DONE);
+    seen = job;
+    if (ctrl[OP] === OP_STOP) return;
+    workChunks(k, ctrl, args, n, job);
   }
 }
 
@@ -440,8 +482,6 @@ interface SecondThread {
   worker: Worker;
   ctrl: Int32Array;
   args: Float64Array;
-  /** 1 running, 0 starting, −1 gone (the kernels then run on the main thread alone). */
-  state: number;
 }
 
 /**
@@ -470,6 +510,8 @@ export class EpochKernels {
   private readonly mat: MatrixViews;
   private listed: Patterns | null = null;
   private second: SecondThread | null = null;
+  /** Id of the last job posted to the second thread. */
+  private job = 0;
 
   private constructor(
     readonly n: number,
@@ -514,27 +556,26 @@ export class EpochKernels {
     const worker = startModuleWorker(import.meta.url, 'kernel-thread', data);
     // The worker only waits for jobs; it must not keep the process alive.
     worker.unref();
+    const ctrl = new Int32Array(memory.buffer, lay.ctrl, CTRL_BYTES / 4);
     worker.on('error', () => {
-      if (this.second !== null) this.second.state = -1;
+      Atomics.store(ctrl, READY, -1);
+      Atomics.notify(ctrl, READY);
     });
-    this.second = { worker, ctrl: new Int32Array(memory.buffer, lay.ctrl, CTRL_BYTES / 4), args: new Float64Array(memory.buffer, lay.ctrl + 32, 2), state: 0 };
+    this.second = { worker, ctrl, args: new Float64Array(memory.buffer, lay.ctrl + 32, 2) };
   }
 
-  /** Whether the second thread can take a job (waiting for it to start the first time). */
-  private secondReady(): SecondThread | null {
-    const t = this.second;
-    if (t === null || t.state === -1) return null;
-    if (t.state === 0) {
-      Atomics.wait(t.ctrl, READY, 0, START_TIMEOUT_MS);
-      t.state = Atomics.load(t.ctrl, READY) === 1 ? 1 : -1;
-      if (t.state === -1) void t.worker.terminate();
-    }
-    return t.state === 1 ? t : null;
-  }
-
-  /** Threads the kernels run on: 2 once the second thread has taken jobs, else 1. */
+  /** Threads the kernels run on: 2 once the second thread is ready, else 1. */
   get threads(): number {
-    return this.second?.state === 1 ? 2 : 1;
+    return this.second !== null && Atomics.load(this.second.ctrl, READY) === 1 ? 2 : 1;
+  }
+
+  /**
+   * Blocks until the second thread is ready (it starts in the background and jobs do not wait
+   * for it) or `timeoutMs` has passed; returns {@link threads}.
+   */
+  waitForThreads(timeoutMs = 30_000): number {
+    if (this.second !== null) Atomics.wait(this.second.ctrl, READY, 0, timeoutMs);
+    return this.threads;
   }
 
   /** Stops the second thread (the kernels go on, on the main thread). */
@@ -542,46 +583,43 @@ export class EpochKernels {
     const t = this.second;
     if (t === null) return;
     this.second = null;
-    if (t.state === 1) {
-      t.ctrl[OP] = OP_STOP;
-      Atomics.add(t.ctrl, SEQ, 1);
-      Atomics.notify(t.ctrl, SEQ);
-    } else void t.worker.terminate();
-  }
-
-  /** Runs kernel `op` on [from, to) on this thread. */
-  private run(op: number, from: number, to: number, arg2: number, eta: number, zL: number): void {
-    if (op === OP_FIELDS) this.k.fields(from, to, arg2);
-    else if (op === OP_OUTER) this.k.outer(from, to, arg2);
-    else this.k.update!(from, to, eta, zL);
+    t.ctrl[OP] = OP_STOP;
+    this.job = (this.job + 1) & JOB_MASK;
+    Atomics.store(t.ctrl, JOB, this.job << CHUNK_BITS);
+    Atomics.notify(t.ctrl, JOB);
+    // A thread that never became ready does not read the word.
+    if (Atomics.load(t.ctrl, READY) !== 1) void t.worker.terminate();
   }
 
   /**
-   * Runs kernel `op` on [lo, hi) split at `mid`: the upper part on the second thread while this
-   * one runs the lower part. Without a second thread this one runs the whole range.
+   * Runs the `total` chunks of kernel `op`. With a second thread both threads claim chunks
+   * until none is left, and this one returns when all are done; each chunk is computed whole
+   * by one thread, so the result is the same either way.
    */
-  private split(op: number, lo: number, mid: number, hi: number, arg2: number, eta: number, zL: number): void {
-    const t = mid > lo && mid < hi ? this.secondReady() : null;
-    if (t === null) {
-      this.run(op, lo, hi, arg2, eta, zL);
+  private split(op: number, total: number, arg: number, eta: number, zL: number): void {
+    const t = this.second;
+    if (t === null || total < 2 || total > CHUNK_MASK || Atomics.load(t.ctrl, READY) !== 1) {
+      for (let c = 0; c < total; c++) runChunk(this.k, op, c, this.n, arg, eta, zL);
       return;
     }
-    const { ctrl } = t;
+    const { ctrl, args } = t;
     ctrl[OP] = op;
-    ctrl[ARG0] = mid;
-    ctrl[ARG1] = hi;
-    ctrl[ARG2] = arg2;
-    t.args[0] = eta;
-    t.args[1] = zL;
-    const seq = Atomics.add(ctrl, SEQ, 1) + 1;
-    Atomics.notify(ctrl, SEQ);
-    this.run(op, lo, mid, arg2, eta, zL);
+    ctrl[ARG] = arg;
+    ctrl[TOTAL] = total;
+    args[0] = eta;
+    args[1] = zL;
+    Atomics.store(ctrl, FINISHED, 0);
+    Atomics.store(ctrl, FAILED, 0);
+    this.job = (this.job + 1) & JOB_MASK;
+    Atomics.store(ctrl, JOB, this.job << CHUNK_BITS);
+    Atomics.notify(ctrl, JOB);
+    workChunks(this.k, ctrl, args, this.n, this.job);
     for (;;) {
-      const d = Atomics.load(ctrl, DONE);
-      if (d === seq) return;
-      if (d === -seq) throw new SimulationError('invalid_state', 'consolidation: a kernel failed on the second thread.');
-      Atomics.wait(ctrl, DONE, d);
+      const f = Atomics.load(ctrl, FINISHED);
+      if (f === total) break;
+      Atomics.wait(ctrl, FINISHED, f);
     }
+    if (ctrl[FAILED] !== 0) throw new SimulationError('invalid_state', 'consolidation: a learning kernel failed on the second thread.');
   }
 
   /** Whether these kernels can serve the patterns (same N, at most M of them). */
@@ -617,9 +655,7 @@ export class EpochKernels {
     views.W.set(mat.W);
     views.dead.set(mat.dead);
     this.theta.set(theta);
-    const block = 4 * ROWS;
-    const blocks = P / ROWS;
-    this.split(OP_FIELDS, 0, Math.ceil(blocks / 2) * block, blocks * block, pats.m, 0, 0);
+    this.split(OP_FIELDS, P / ROWS, pats.m, 0, 0);
     mat.alive.set(views.alive);
   }
 
@@ -628,7 +664,7 @@ export class EpochKernels {
     const { n } = this;
     this.list(pats);
     this.G.fill(0);
-    this.split(OP_OUTER, 0, Math.ceil(n / 2), n, pats.m, 0, 0);
+    this.split(OP_OUTER, Math.ceil(n / ROWS), pats.m, 0, 0);
   }
 
   /**
@@ -637,13 +673,12 @@ export class EpochKernels {
    */
   update(mat: ZFactorMatrix, eta: number): void {
     const views = this.mat;
-    const { n } = this;
     views.u.set(mat.u);
     // Dead rows keep their weights: the kernel does not write them.
     views.W.set(mat.W);
     views.alive.set(mat.alive);
     views.dead.set(mat.dead);
-    this.split(OP_UPDATE, 0, Math.ceil(n / 2), n, 0, eta, mat.z * mat.L);
+    this.split(OP_UPDATE, Math.ceil(this.n / ROWS), 0, eta, mat.z * mat.L);
     mat.u.set(views.u);
     mat.W.set(views.W);
     mat.dead.set(views.dead);

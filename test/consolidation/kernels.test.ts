@@ -48,6 +48,7 @@ function build(n: number, z: number, wasm: boolean, deadRow: number | null, thre
   }
   const ls = new LearningState(n, pats.m, { wasm, z, threads });
   assert.is(ls.kernels !== null && ls.kernels.updates(mat), wasm, 'kernels in use');
+  if (wasm) assert.is(ls.kernels!.waitForThreads(), threads, 'threads in use');
   return { mat, theta, pats, ls };
 }
 
@@ -78,9 +79,9 @@ for (const z of [1, 2, 3]) {
       // Sleep steps on a subset of the patterns and of the rows.
       const replay = selectPatterns(fast.pats, [0, 2, 3]);
       const rows = new Uint8Array(n).map((_, i) => (i % 3 === 0 ? 0 : 1));
-      assert.is(fast.ls.kernels!.threads, threads, 'threads in use');
       fast.ls.close();
       const sleepFast = { ...fast, ls: new LearningState(n, replay.m, { wasm: true, z, threads }) };
+      sleepFast.ls.kernels!.waitForThreads();
       const sleepSlow = { ...slow, ls: new LearningState(n, replay.m, { wasm: false, z }) };
       for (let t = 0; t < 5; t++) {
         sleepStep(sleepFast.mat, sleepFast.theta, replay, sleepFast.ls, 20, 0.05, rows, t);
