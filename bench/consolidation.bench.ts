@@ -48,6 +48,7 @@ const tsCpu: Record<string, number> = {};
 for (const phase of ['A', 'B'] as const) {
   const { mat, theta, pats } = initCapacity(n, alpha, z, 0.5, 100);
   const ls = new LearningState(n, m, { z, threads });
+  ls.kernels?.waitForThreads();
   const prm = { eta: rates.eta, etaTheta: rates.etaTheta, beta };
   for (let e = 0; e < warmup; e++) capacityEpoch(mat, theta, pats, ls, prm, e, phase);
   const t0 = performance.now();

@@ -44,12 +44,16 @@ interface Layout {
   bytes: number;
 }
 
-/** Places the arrays one after another, each 16-byte aligned; z = 0 leaves out the matrix. */
+/**
+ * Places the arrays one after another, each on a 64-byte cache line so that the two threads,
+ * which write different 16-row blocks (64 bytes of a WT column), never share a line; z = 0
+ * leaves out the factors.
+ */
 function layout(n: number, m: number, z: number, stride: number): Layout {
   let at = 0;
   const take = (bytes: number) => {
     const start = at;
-    at += Math.ceil(bytes / 16) * 16;
+    at += Math.ceil(bytes / 64) * 64;
     return start;
   };
   const l = {
