@@ -3,15 +3,16 @@
  * JavaScript loop it replaces because it performs the same IEEE operations in the same order
  * (WebAssembly never fuses them, and f32 roundings are spelled out as Math.fround does them):
  *
- * - fields: h = W·X − θ over the active-input lists, 16 rows at a time in eight f64x2 lanes, on
- *   W transposed (row index innermost) so one active input reads 16 consecutive rows; each h_iμ
- *   still adds its terms in the order of the active list.
+ * - fields: the alive masks, and h = W·X − θ over the active-input lists, 16 rows at a time in
+ *   eight f64x2 lanes, on W transposed (row index innermost, by the same kernel) so one active
+ *   input reads 16 consecutive rows; each h_iμ still adds its terms in the order of the list.
  * - outer: G = m·Xᵀ row by row, scattering each non-zero soft-min weight over its pattern's
  *   active inputs in pattern order (the weights are sparse, so this beats a dense product).
  * - update: the factor gradient, clip, normalisation and weight update of a row in one kernel.
  *
  * All arrays the kernels touch live in one WebAssembly memory sized up front, which never
- * grows, so the typed-array views stay valid.
+ * grows, so the typed-array views stay valid. With two threads the memory is shared with a
+ * worker thread and both claim chunks of 16 rows (spec §7: worker threads split by rows).
  */
 import type { Worker } from 'node:worker_threads';
 import { SimulationError } from '../../engine/errors.js';
@@ -20,7 +21,10 @@ import { startModuleWorker } from '../worker-thread.js';
 import { ALIVE_THRESHOLD, FACTOR_FLOOR, type ZFactorMatrix } from '../../synapses/zfactor.js';
 import type { Patterns } from './patterns.js';
 
-/** Rows per block of the fields kernel: eight f64x2 accumulators, which x86-64 registers hold. */
+/**
+ * Rows per block of the fields kernel (eight f64x2 accumulators, which x86-64 registers hold),
+ * and per chunk the threads claim.
+ */
 const ROWS = 16;
 const LANES = ROWS / 2;
 
@@ -490,10 +494,10 @@ interface SecondThread {
 
 /**
  * The kernels and their memory for N neurons, up to M patterns and (z > 0) a z-factor matrix.
- * {@link G} and {@link mRow} are where the caller keeps G and the soft-min weights. With two
- * threads the memory is shared and a worker thread runs the upper half of the rows of every
- * kernel; each row is computed by one thread in the same order, so the results do not depend
- * on the number of threads.
+ * {@link h}, {@link G} and {@link mRow} are where the caller keeps h, G and the soft-min weights.
+ * With two threads the memory is shared with a worker thread and both claim 16-row chunks of
+ * every kernel; each row is computed whole by one thread in the same order, so the results do
+ * not depend on the number of threads.
  */
 export class EpochKernels {
   /** Rows padded to a whole number of blocks: the row stride of the transposed arrays. */

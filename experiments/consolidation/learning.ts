@@ -227,7 +227,7 @@ export class LearningState {
     dTheta.fill(0);
     for (let i = 0; i < n; i++) {
       const row = i * m;
-      if (this.rowSoftmin(mat, i, beta, etaTheta, rows)) mRow.set(ell.subarray(0, m), row);
+      if (this.rowSoftmin(mat, i, beta, etaTheta, rows)) for (let mu = 0; mu < m; mu++) mRow[row + mu] = ell[mu];
       else mRow.fill(0, row, row + m);
     }
     k.outer(pats);
