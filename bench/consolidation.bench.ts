@@ -9,7 +9,9 @@
  * ÷ PyTorch ms/epoch in phase B (target ≤ 1.0); phase A is reported too, and so are CPU times
  * (PyTorch's summed over its threads), which stay comparable on a busy machine. Prints one JSON line.
  *
- *   npm run bench:consolidation [-- --epochs 50 --warmup 5 --python /usr/bin/python3]
+ * The TypeScript epochs run on `--threads` threads (default 2, as the peer).
+ *
+ *   npm run bench:consolidation [-- --epochs 50 --warmup 5 --threads 2 --python /usr/bin/python3]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const arg = (name: string, def: string) => {
 const epochs = Number(arg('epochs', '50'));
 const warmup = Number(arg('warmup', '5'));
 const python = arg('python', '/usr/bin/python3');
+const threads = Number(arg('threads', '2'));
 const n = Number(arg('n', '1000'));
 const z = 2;
 const alpha = 0.2;
@@ -44,7 +47,8 @@ const ts: Record<string, number> = {};
 const tsCpu: Record<string, number> = {};
 for (const phase of ['A', 'B'] as const) {
   const { mat, theta, pats } = initCapacity(n, alpha, z, 0.5, 100);
-  const ls = new LearningState(n, m);
+  const ls = new LearningState(n, m, { z, threads });
+  ls.kernels?.waitForThreads();
   const prm = { eta: rates.eta, etaTheta: rates.etaTheta, beta };
   for (let e = 0; e < warmup; e++) capacityEpoch(mat, theta, pats, ls, prm, e, phase);
   const t0 = performance.now();
@@ -53,6 +57,7 @@ for (const phase of ['A', 'B'] as const) {
   const c = process.cpuUsage(c0);
   ts[phase] = (performance.now() - t0) / epochs;
   tsCpu[phase] = (c.user + c.system) / 1000 / epochs;
+  ls.close();
 }
 
 let torch: Record<string, number | string> | null = null;
@@ -71,6 +76,7 @@ const result = {
   z,
   epochs,
   warmup,
+  threads,
   ts_ms_per_epoch_A: ts.A,
   ts_ms_per_epoch_B: ts.B,
   torch_ms_per_epoch_A: torch ? torch.ms_per_epoch_A : null,

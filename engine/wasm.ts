@@ -1,8 +1,9 @@
 /**
  * A minimal WebAssembly assembler for hot model kernels: models emit the instructions of one
  * exported function over an imported memory, and {@link instantiateKernel} turns them into a
- * callable. Only the instructions the kernels use are provided (scalar i32/f64, f64x2 SIMD,
- * structured control flow); everything is encoded here, so no tool or dependency is needed.
+ * callable. Only the instructions the kernels use are provided (scalar i32/f64, f32 storage
+ * with explicit widening and rounding, f64x2 SIMD, structured control flow); everything is
+ * encoded here, so no tool or dependency is needed.
  *
  * WebAssembly arithmetic on f64 and f64x2 lanes is IEEE 754 with round-to-nearest and never
  * fuses operations, so a kernel that performs the same operations in the same order as a
@@ -17,12 +18,12 @@ export type ValType = typeof I32 | typeof F64 | typeof V128;
 
 /** The part of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
 }
 
-/** A WebAssembly.Memory. */
+/** A WebAssembly.Memory (typed as ArrayBuffer-backed; a shared one's is a SharedArrayBuffer). */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
@@ -32,10 +33,15 @@ const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 /** Bytes of one WebAssembly page. */
 export const WASM_PAGE = 65536;
 
-/** A new WebAssembly memory of at least `bytes` bytes, or null where WebAssembly is missing. */
-export function newWasmMemory(bytes: number): WasmMemory | null {
+/**
+ * A new WebAssembly memory of at least `bytes` bytes, or null where WebAssembly is missing.
+ * A shared memory (for kernels run by several threads) has a fixed size and can be posted to
+ * worker threads.
+ */
+export function newWasmMemory(bytes: number, shared = false): WasmMemory | null {
   if (api === undefined) return null;
-  return new api.Memory({ initial: Math.max(1, Math.ceil(bytes / WASM_PAGE)) });
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  return new api.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
 }
 
 function uleb(out: number[], v: number): void {
@@ -112,6 +118,9 @@ export class Code {
   if(): this {
     return this.op(0x04, 0x40);
   }
+  else(): this {
+    return this.op(0x05);
+  }
   end(): this {
     return this.op(0x0b);
   }
@@ -143,6 +152,10 @@ export class Code {
     sleb(this.bytes, v | 0);
     return this;
   }
+  /** select: the first operand when the i32 on top is non-zero, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
   f64(v: number): this {
     f64Bytes[0] = v;
     return this.op(0x44, ...f64View);
@@ -161,14 +174,52 @@ export class Code {
   i32Or(): this {
     return this.op(0x72);
   }
+  i32Eq(): this {
+    return this.op(0x46);
+  }
+  i32Eqz(): this {
+    return this.op(0x45);
+  }
+  i32Sub(): this {
+    return this.op(0x6b);
+  }
   i32LtU(): this {
     return this.op(0x49);
+  }
+  i32GeU(): this {
+    return this.op(0x4f);
   }
   i32Shl(): this {
     return this.op(0x74);
   }
+  i32ShrU(): this {
+    return this.op(0x76);
+  }
+  i32Load(offset: number): this {
+    return this.op(0x28).memarg(2, offset);
+  }
   i32Store(offset: number): this {
     return this.op(0x36).memarg(2, offset);
+  }
+  i32Load8U(offset: number): this {
+    return this.op(0x2d).memarg(0, offset);
+  }
+  i32Store8(offset: number): this {
+    return this.op(0x3a).memarg(0, offset);
+  }
+
+  // --- f32 (storage only: arithmetic widens to f64 and rounds back, as Math.fround does) -----
+  f32Load(offset: number): this {
+    return this.op(0x2a).memarg(2, offset);
+  }
+  f32Store(offset: number): this {
+    return this.op(0x38).memarg(2, offset);
+  }
+  f64PromoteF32(): this {
+    return this.op(0xbb);
+  }
+  f32DemoteF64(): this {
+    return this.op(0xb6);
   }
 
   // --- f64 ----------------------------------------------------------------------------------
@@ -178,7 +229,7 @@ export class Code {
   f64Store(offset: number): this {
     return this.op(0x39).memarg(3, offset);
   }
-  /** Scalar f64 arithmetic, for the odd column that a pair loop leaves over. */
+  /** Scalar f64 arithmetic (the odd column a pair loop leaves over, per-row factors). */
   f64Add(): this {
     return this.op(0xa0);
   }
@@ -188,6 +239,19 @@ export class Code {
   /** f64.ne: 1 unless the operands compare equal (so 1 for NaN, 0 for −0 against 0). */
   f64Ne(): this {
     return this.op(0x62);
+  }
+  f64Div(): this {
+    return this.op(0xa3);
+  }
+  f64Sqrt(): this {
+    return this.op(0x9f);
+  }
+  f64Gt(): this {
+    return this.op(0x64);
+  }
+  /** Rounds the f64 on the stack to f32 and back: Math.fround. */
+  fround(): this {
+    return this.f32DemoteF64().f64PromoteF32();
   }
 
   // --- v128 / f64x2 -------------------------------------------------------------------------
@@ -204,6 +268,17 @@ export class Code {
   /** f64x2.splat: both lanes set to the f64 on the stack. */
   f64x2Splat(): this {
     return this.simd(0x14);
+  }
+  /** v128.load64_zero: 8 bytes into the low half, the high half zeroed (e.g. two f32). */
+  v128Load64Zero(offset: number): this {
+    return this.simd(0x5d).memarg(3, offset);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** f64x2.promote_low_f32x4: the two low f32 lanes widened (exactly) to f64. */
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f);
   }
   /** Both lanes set to the f64 constant v. */
   f64x2Const(v: number): this {
@@ -222,6 +297,12 @@ export class Code {
   /** i64x2.bitmask: bit k set when lane k is negative (all ones for a comparison result). */
   i64x2Bitmask(): this {
     return this.simd(0xc4);
+  }
+  /** f64x2.extract_lane: lane 0 or 1 as an f64. */
+  f64x2ExtractLane(lane: number): this {
+    this.simd(0x21);
+    this.bytes.push(lane);
+    return this;
   }
   f64x2Eq(): this {
     return this.simd(0x47);
@@ -259,10 +340,11 @@ function name(out: number[], s: string): void {
 }
 
 /**
- * Encodes a module that imports memory `env.memory` and exports `code` as function `run`.
+ * Encodes a module that imports memory `env.memory` and exports `code` as function `run`; with
+ * `sharedPages` the memory is declared shared, of exactly that many pages.
  * The result can be saved as a .wasm file and inspected with standard tools.
  */
-export function encodeModule(code: Code): Uint8Array {
+export function encodeModule(code: Code, sharedPages?: number): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const type: number[] = [1, 0x60];
   uleb(type, code.params.length);
@@ -273,7 +355,12 @@ export function encodeModule(code: Code): Uint8Array {
   const imp: number[] = [1];
   name(imp, 'env');
   name(imp, 'memory');
-  imp.push(0x02, 0x00, 0x01);
+  if (sharedPages === undefined) imp.push(0x02, 0x00, 0x01);
+  else {
+    imp.push(0x02, 0x03);
+    uleb(imp, sharedPages);
+    uleb(imp, sharedPages);
+  }
   section(out, 2, imp);
   section(out, 3, [1, 0]);
   const exp: number[] = [1];
@@ -309,12 +396,13 @@ export interface CompiledKernel {
 /**
  * Compiles `code` once, or returns null without WebAssembly. Kernels instantiated from one
  * compilation share the machine code, so a kernel made afresh for each run (over a new memory)
- * need not be compiled and optimised again each time.
+ * need not be compiled and optimised again each time. `sharedPages`: compile for a shared
+ * memory of exactly that many pages (`newWasmMemory(bytes, true)`) instead of an unshared one.
  */
-export function compileKernel(code: Code): CompiledKernel | null {
+export function compileKernel(code: Code, sharedPages?: number): CompiledKernel | null {
   if (api === undefined) return null;
   // An invalid kernel is a bug in its generator: new Module() throws a CompileError naming it.
-  return { module: new api.Module(encodeModule(code)) };
+  return { module: new api.Module(encodeModule(code, sharedPages)) };
 }
 
 /**
@@ -323,7 +411,8 @@ export function compileKernel(code: Code): CompiledKernel | null {
  * their JavaScript loop).
  */
 export function instantiateKernel<F extends (...args: number[]) => number | void>(code: Code | CompiledKernel, memory: WasmMemory): F | null {
-  const compiled = code instanceof Code ? compileKernel(code) : code;
+  const buf: unknown = memory.buffer;
+  const compiled = code instanceof Code ? compileKernel(code, buf instanceof SharedArrayBuffer ? buf.byteLength / WASM_PAGE : undefined) : code;
   if (api === undefined || compiled === null) return null;
   const instance = new api.Instance(compiled.module, { env: { memory } });
   return instance.exports.run as F;

@@ -1,4 +1,4 @@
-/** Worker threads for experiments that shard their work (striatum-dms, stsp-working-memory). */
+/** Worker threads for experiments that shard their work (striatum-dms, stsp-working-memory, consolidation). */
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -7,11 +7,11 @@ import { Worker } from 'node:worker_threads';
  * on to worker threads, so when running from TypeScript sources the worker first registers tsx
  * in its own thread and then imports the module; compiled JavaScript is loaded directly.
  */
-export function startModuleWorker(importerUrl: string, name: string): Worker {
+export function startModuleWorker(importerUrl: string, name: string, workerData?: unknown): Worker {
   const ts = importerUrl.endsWith('.ts');
   const url = new URL(`./${name}${ts ? '.ts' : '.js'}`, importerUrl);
-  if (!ts) return new Worker(url);
+  if (!ts) return new Worker(url, { workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, workerData });
 }

@@ -42,6 +42,8 @@ export interface CapacityCaseOptions {
   nTests: number;
   grid: readonly number[];
   recordEvery: number;
+  /** Threads of the learning kernels (results do not depend on it); default 1. */
+  threads?: number;
   /** Called every recordEvery epochs. */
   onEpoch?(epoch: number, cap: number, phase: string, error: number, l0: number): void;
 }
@@ -110,7 +112,7 @@ export function runCapacityCase(o: CapacityCaseOptions): CapacityCaseResult {
   const rates = CAPACITY_RATES[z];
   const { pats, mat, theta } = initCapacity(n, alpha, z, f, o.seed);
   const m = pats.m;
-  const ls = new LearningState(n, m);
+  const ls = new LearningState(n, m, { z, threads: o.threads });
   const trace: CapacityTraceRow[] = [];
   const dead: CapacityCaseResult['dead'] = [];
   const warnings: string[] = [];
@@ -165,6 +167,7 @@ export function runCapacityCase(o: CapacityCaseOptions): CapacityCaseResult {
     }
   }
   const epochsRun = epoch;
+  ls.close();
   computeFields(mat, theta, pats, ls.h);
   const trainError = trainingError(mat, pats, ls.h);
   snapshot(epochsRun, trainError > 0 ? 'A' : 'B', trainError);

@@ -6,7 +6,9 @@
  */
 import { SimulationError } from '../../engine/errors.js';
 import { kwtaShift, thresholdEstimate } from '../../models/binary_threshold.js';
+import { wasmKernelsEnabled } from '../../engine/wasm.js';
 import type { ZFactorMatrix } from '../../synapses/zfactor.js';
+import { EpochKernels } from './kernels.js';
 import type { Patterns } from './patterns.js';
 
 /** Soft-min terms below this fraction of the row maximum are dropped. */
@@ -78,6 +80,22 @@ export function trainingError(mat: ZFactorMatrix, pats: Patterns, h: Float64Arra
   return count > 0 ? sum / count : 0;
 }
 
+/** Options of {@link LearningState}. */
+export interface LearningOptions {
+  /**
+   * Whether the fields, G = m·Xᵀ and the factor update run in the WebAssembly kernels
+   * (bit-identical to the JavaScript loops). Default: {@link wasmKernelsEnabled}.
+   */
+  wasm?: boolean;
+  /** Factors per synapse of the matrices to update; without it the update stays in JavaScript. */
+  z?: number;
+  /**
+   * Threads sharing the rows of the kernels (1 or 2; more count as 2). Results do not depend on
+   * it. Default 1; call {@link LearningState.close} when done with 2.
+   */
+  threads?: number;
+}
+
 /** Scratch arrays and running state of the gradient phases. */
 export class LearningState {
   readonly h: Float64Array;
@@ -85,19 +103,54 @@ export class LearningState {
   readonly dTheta: Float64Array;
   /** H̄_i = mean_μ |h_iμ| of the previous phase-B evaluation (NaN before the first). */
   readonly hBar: Float64Array;
+  /** The WebAssembly kernels, or null for the JavaScript loops. */
+  readonly kernels: EpochKernels | null;
   private readonly ell: Float64Array;
   /** Soft-min weights of four rows, pattern-major (mBlock[μ·4 + lane]). */
   private readonly mBlock: Float64Array;
   constructor(
     readonly n: number,
     readonly m: number,
+    opts: LearningOptions = {},
   ) {
-    this.h = new Float64Array(n * m);
-    this.G = new Float64Array(n * n);
+    this.kernels = (opts.wasm ?? wasmKernelsEnabled()) && m > 0 ? EpochKernels.create(n, m, opts.z ?? 0, opts.threads ?? 1) : null;
+    // The kernels read h and G where they wrote them, in their memory.
+    this.h = this.kernels?.h ?? new Float64Array(n * m);
+    this.G = this.kernels?.G ?? new Float64Array(n * n);
     this.dTheta = new Float64Array(n);
     this.hBar = new Float64Array(n).fill(NaN);
     this.ell = new Float64Array(m);
     this.mBlock = new Float64Array(4 * m);
+  }
+
+  /** Stops the second kernel thread, if any (this state stays usable, on one thread). */
+  close(): void {
+    this.kernels?.close();
+  }
+
+  /** u += η G ∂w/∂u·mask, then clip and normalise (mat.clipNormalize), in the kernel when it fits. */
+  update(mat: ZFactorMatrix, eta: number): void {
+    const k = this.kernels;
+    if (k !== null && k.updates(mat)) {
+      k.update(mat, eta);
+      return;
+    }
+    mat.applyFactorGradient(this.G, eta);
+    mat.clipNormalize();
+  }
+
+  /**
+   * mat.computeMasks(), then {@link computeFields} into {@link h}; in the kernels when they fit
+   * the patterns.
+   */
+  masksAndFields(mat: ZFactorMatrix, theta: Float64Array, pats: Patterns): void {
+    const k = this.kernels;
+    if (k !== null && k.fits(pats)) {
+      k.masksAndFields(mat, theta, pats);
+      return;
+    }
+    mat.computeMasks();
+    computeFields(mat, theta, pats, this.h);
   }
 
   /**
@@ -137,32 +190,62 @@ export class LearningState {
    * then H̄_i ← mean |h|. `rows` (optional) restricts the rule to rows flagged 1.
    */
   phaseB(mat: ZFactorMatrix, pats: Patterns, beta: number, etaTheta: number, rows?: Uint8Array): void {
-    const { n, dead } = mat;
+    const k = this.kernels;
+    if (k !== null && k.fits(pats)) this.phaseBKernels(k, mat, pats, beta, etaTheta, rows);
+    else this.phaseBLoops(mat, pats, beta, etaTheta, rows);
+  }
+
+  /**
+   * The soft-min weights of row i into {@link ell} (false for rows the rule skips), with H̄_i
+   * updated and Δθ_i set.
+   */
+  private rowSoftmin(mat: ZFactorMatrix, i: number, beta: number, etaTheta: number, rows: Uint8Array | undefined): boolean {
+    const { h, hBar, dTheta, ell, m } = this;
+    if (mat.dead[i] === 1 || (rows !== undefined && rows[i] === 0)) return false;
+    let abs = 0;
+    for (let mu = 0; mu < m; mu++) abs += Math.abs(h[i * m + mu]);
+    const meanAbs = abs / m;
+    let hb = Number.isNaN(hBar[i]) ? meanAbs : hBar[i];
+    hBar[i] = meanAbs;
+    if (!(hb > 0)) hb = meanAbs > 0 ? meanAbs : 1;
+    softminWeights(h.subarray(i * m, (i + 1) * m), hb, beta, ell);
+    let sumM = 0;
+    for (let mu = 0; mu < m; mu++) {
+      const mm = ell[mu];
+      if (mm !== 0) sumM += mm;
+    }
+    dTheta[i] = -etaTheta * sumM;
+    return true;
+  }
+
+  /** Phase B with G = m·Xᵀ in the WebAssembly kernel, which skips the weights equal to 0. */
+  private phaseBKernels(k: EpochKernels, mat: ZFactorMatrix, pats: Patterns, beta: number, etaTheta: number, rows: Uint8Array | undefined): void {
+    const { n } = mat;
+    const { m } = pats;
+    const { dTheta, ell } = this;
+    const { mRow } = k;
+    dTheta.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      if (this.rowSoftmin(mat, i, beta, etaTheta, rows)) for (let mu = 0; mu < m; mu++) mRow[row + mu] = ell[mu];
+      else mRow.fill(0, row, row + m);
+    }
+    k.outer(pats);
+  }
+
+  /** Phase B with G = m·Xᵀ in JavaScript, four rows at a time. */
+  private phaseBLoops(mat: ZFactorMatrix, pats: Patterns, beta: number, etaTheta: number, rows: Uint8Array | undefined): void {
+    const { n } = mat;
     const { m, act, actPtr } = pats;
-    const { h, G, dTheta, hBar, ell, mBlock } = this;
+    const { G, dTheta, ell, mBlock } = this;
     G.fill(0);
     dTheta.fill(0);
     for (let i0 = 0; i0 < n; i0 += 4) {
       const lanes = Math.min(4, n - i0);
       mBlock.fill(0);
       for (let l = 0; l < lanes; l++) {
-        const i = i0 + l;
-        if (dead[i] === 1 || (rows !== undefined && rows[i] === 0)) continue;
-        let abs = 0;
-        for (let mu = 0; mu < m; mu++) abs += Math.abs(h[i * m + mu]);
-        const meanAbs = abs / m;
-        let hb = Number.isNaN(hBar[i]) ? meanAbs : hBar[i];
-        hBar[i] = meanAbs;
-        if (!(hb > 0)) hb = meanAbs > 0 ? meanAbs : 1;
-        softminWeights(h.subarray(i * m, (i + 1) * m), hb, beta, ell);
-        let sumM = 0;
-        for (let mu = 0; mu < m; mu++) {
-          const mm = ell[mu];
-          if (mm === 0) continue;
-          sumM += mm;
-          mBlock[mu * 4 + l] = mm;
-        }
-        dTheta[i] = -etaTheta * sumM;
+        if (!this.rowSoftmin(mat, i0 + l, beta, etaTheta, rows)) continue;
+        for (let mu = 0; mu < m; mu++) if (ell[mu] !== 0) mBlock[mu * 4 + l] = ell[mu];
       }
       // G = m·ξᵀ for the four rows at once, sharing each active-input index. A lane whose m is
       // 0 adds 0, which leaves its G entry unchanged, so each G_ij is the row-by-row sum.
@@ -223,6 +306,10 @@ export function assertFiniteTheta(mat: ZFactorMatrix, theta: Float64Array, when:
     if (!Number.isFinite(theta[i])) throw new SimulationError('non_finite_state', `consolidation: θ of neuron ${i} became ${theta[i]} at ${when}; lower the learning rates.`);
   }
   const { W } = mat;
+  // x·0 is NaN exactly for non-finite x: one branch-free pass, and the search only on failure.
+  let probe = 0;
+  for (let s = 0; s < W.length; s++) probe += W[s] * 0;
+  if (probe === 0) return;
   for (let s = 0; s < W.length; s++) {
     if (!Number.isFinite(W[s])) throw new SimulationError('non_finite_state', `consolidation: weight of neuron ${Math.floor(s / mat.n)} from ${s % mat.n} became ${W[s]} at ${when}; lower the learning rates.`);
   }
@@ -252,14 +339,12 @@ export function capacityEpoch(
   force?: 'A' | 'B',
 ): EpochReport {
   const deadBefore = mat.dead.slice();
-  mat.computeMasks();
-  computeFields(mat, theta, pats, ls.h);
+  ls.masksAndFields(mat, theta, pats);
   const error = trainingError(mat, pats, ls.h);
   const phase = force ?? (error > 0 ? 'A' : 'B');
   if (phase === 'A') ls.phaseA(mat, pats, prm.etaTheta);
   else ls.phaseB(mat, pats, prm.beta, prm.etaTheta);
-  mat.applyFactorGradient(ls.G, prm.eta);
-  mat.clipNormalize();
+  ls.update(mat, prm.eta);
   const newlyDead: number[] = [];
   for (let i = 0; i < mat.n; i++) {
     if (mat.dead[i] === 1) {
@@ -313,11 +398,9 @@ export function sleepRate(t: number, eta: number, z: number): number {
  * clip, normalise. `rows` restricts learning to the neurons active in some replayed pattern.
  */
 export function sleepStep(mat: ZFactorMatrix, theta: Float64Array, replay: Patterns, ls: LearningState, beta: number, eta: number, rows: Uint8Array | undefined, t: number): void {
-  mat.computeMasks();
-  computeFields(mat, theta, replay, ls.h);
+  ls.masksAndFields(mat, theta, replay);
   ls.phaseB(mat, replay, beta, eta, rows);
-  mat.applyFactorGradient(ls.G, eta);
-  mat.clipNormalize();
+  ls.update(mat, eta);
   for (let i = 0; i < mat.n; i++) if (mat.dead[i] === 0) theta[i] += ls.dTheta[i];
   assertFiniteTheta(mat, theta, `sleep step ${t}`);
 }

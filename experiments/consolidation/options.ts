@@ -20,6 +20,7 @@ export const consolidationOptions = z
     T: z.number().positive().optional().describe("synaptic-noise: duration T in model time units (default: the preset's)"),
     nSynapses: z.number().int().min(2).optional().describe("synaptic-noise: number of synapses (default: the preset's)"),
     nTests: z.number().int().min(1).default(20).describe('noise draws per level in the recall tests'),
+    threads: z.number().int().min(1).max(64).default(2).describe('threads sharing the rows of the capacity epochs and sleep steps (1 or 2 are used; results do not depend on it)'),
     recordEvery: z.number().int().min(1).default(100).describe('epochs (capacity) or sleep steps between trace rows'),
     bootstrap: z.number().int().min(1).default(1000).describe('synaptic-noise: bootstrap resamples for q_min'),
     kaufman: z.string().optional().describe('synaptic-noise: path of kaufman_2012.csv to compare with'),

@@ -49,6 +49,7 @@ export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks
         nTests: o.nTests,
         grid: CAPACITY_GRID,
         recordEvery: o.recordEvery,
+        threads: o.threads,
         onEpoch: (ep, _cap, phase, error, l0) => hooks.progress?.(base + ep, total, `epochs (z=${z} alpha=${alpha} phase ${phase} error ${error.toFixed(3)} l0 ${l0.toFixed(3)})`),
       });
       done = base + epochs;
@@ -61,7 +62,8 @@ export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks
   const files: string[] = [];
   if (o.out !== null) {
     const dir = join(o.out, 'capacity');
-    const params = { ...o, out: undefined, n, zs, alphas };
+    // The thread count stays out of the files, which do not depend on it.
+    const params = { ...o, out: undefined, threads: undefined, n, zs, alphas };
     const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly Record<string, unknown>[]) => {
       await writeTable(dir, name, cols, data, params, o.seed);
       files.push(`capacity/${name}.arrow`);
@@ -94,12 +96,13 @@ export async function runWakeSleep(o: ConsolidationOptions & CommonOptions, hook
     seed: o.seed,
     nTests: o.nTests,
     recordEvery: o.recordEvery,
+    threads: o.threads,
     onProgress: (d, t, stage) => hooks.progress?.(d, t, `wake epochs + sleep steps (${stage})`),
   });
   const files: string[] = [];
   if (o.out !== null) {
     const dir = join(o.out, 'wake-sleep');
-    const params = { ...o, out: undefined };
+    const params = { ...o, out: undefined, threads: undefined };
     const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly unknown[]) => {
       await writeTable(dir, name, cols, data as Record<string, unknown>[], params, o.seed);
       files.push(`wake-sleep/${name}.arrow`);
@@ -138,7 +141,7 @@ export async function runSynapticNoise(o: ConsolidationOptions & CommonOptions, 
   const files: string[] = [];
   if (o.out !== null) {
     const dir = join(o.out, 'synaptic-noise');
-    const params = { ...o, out: undefined };
+    const params = { ...o, out: undefined, threads: undefined };
     const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly unknown[]) => {
       await writeTable(dir, name, cols, data as Record<string, unknown>[], params, o.seed);
       files.push(`synaptic-noise/${name}.arrow`);

@@ -28,6 +28,8 @@ export interface WakeSleepOptions {
   seed: number;
   nTests: number;
   recordEvery: number;
+  /** Threads of the sleep-step kernels (results do not depend on it); default 1. */
+  threads?: number;
   onProgress?(done: number, total: number, stage: string): void;
 }
 
@@ -169,7 +171,7 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
   const densityPre = matPre.density();
 
   // Sleep.
-  const ls = new LearningState(n, replay.m);
+  const ls = new LearningState(n, replay.m, { z: mat.z, threads: o.threads });
   mat.computeMasks();
   const c = mat.normalize();
   for (let i = 0; i < n; i++) if (mat.dead[i] === 0) theta[i] /= Math.pow(c[i], z / 2);
@@ -194,6 +196,7 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
     if ((t + 1) % o.recordEvery === 0 || t === o.sleepSteps - 1) traceRow('sleep', t + 1, replay, active, eta);
     o.onProgress?.(o.wakeEpochs + t + 1, totalWork, 'sleep');
   }
+  ls.close();
   recordRadius(o.sleepSteps);
   for (const d of dead) warnings.push(`wake-sleep: neuron ${d.neuron} lost all its inputs at step ${d.epoch}; it is frozen and excluded from the averages.`);
 
