@@ -141,33 +141,37 @@ export function runCapacityCase(o: CapacityCaseOptions): CapacityCaseResult {
   };
   let phase = 'A';
   let error = 1;
-  for (epoch = 0; epoch < o.epochs; epoch++) {
-    const rep = capacityEpoch(mat, theta, pats, ls, prm, epoch);
-    phase = rep.phase;
-    error = rep.error;
-    for (const i of rep.newlyDead) {
-      dead.push({ z, alpha, neuron: i, epoch });
-      warnings.push(`z=${z} alpha=${alpha}: neuron ${i} lost all its inputs at epoch ${epoch}; it is frozen and excluded from the averages.`);
-    }
-    if (epoch % o.recordEvery === 0) snapshot(epoch, phase, error);
-    if ((epoch + 1) % CONVERGENCE_INTERVAL === 0) {
-      computeFields(mat, theta, pats, ls.h);
-      const err = trainingError(mat, pats, ls.h);
-      const l0 = mat.density();
-      const kappa = summarise(neuronMeasures(mat, theta, pats).kappa).mean;
-      const lq = lqSumStats(mat);
-      const converged = Math.abs(l0 - lastL0) < 1e-4 && Math.abs(kappa - lastKappa) < 1e-4 && l0 < 0.99 && err === 0 && Math.abs(lq.mean - mat.L) < 1e-3 * mat.L;
-      lastL0 = l0;
-      lastKappa = kappa;
-      if (converged) {
-        convEpoch = epoch + 1;
-        epoch++;
-        break;
+  // The second kernel thread stops on every way out, an error included.
+  try {
+    for (epoch = 0; epoch < o.epochs; epoch++) {
+      const rep = capacityEpoch(mat, theta, pats, ls, prm, epoch);
+      phase = rep.phase;
+      error = rep.error;
+      for (const i of rep.newlyDead) {
+        dead.push({ z, alpha, neuron: i, epoch });
+        warnings.push(`z=${z} alpha=${alpha}: neuron ${i} lost all its inputs at epoch ${epoch}; it is frozen and excluded from the averages.`);
+      }
+      if (epoch % o.recordEvery === 0) snapshot(epoch, phase, error);
+      if ((epoch + 1) % CONVERGENCE_INTERVAL === 0) {
+        computeFields(mat, theta, pats, ls.h);
+        const err = trainingError(mat, pats, ls.h);
+        const l0 = mat.density();
+        const kappa = summarise(neuronMeasures(mat, theta, pats).kappa).mean;
+        const lq = lqSumStats(mat);
+        const converged = Math.abs(l0 - lastL0) < 1e-4 && Math.abs(kappa - lastKappa) < 1e-4 && l0 < 0.99 && err === 0 && Math.abs(lq.mean - mat.L) < 1e-3 * mat.L;
+        lastL0 = l0;
+        lastKappa = kappa;
+        if (converged) {
+          convEpoch = epoch + 1;
+          epoch++;
+          break;
+        }
       }
     }
+  } finally {
+    ls.close();
   }
   const epochsRun = epoch;
-  ls.close();
   computeFields(mat, theta, pats, ls.h);
   const trainError = trainingError(mat, pats, ls.h);
   snapshot(epochsRun, trainError > 0 ? 'A' : 'B', trainError);
@@ -203,27 +207,30 @@ export function runCapacityCase(o: CapacityCaseOptions): CapacityCaseResult {
     if (!Number.isFinite(theta[i])) hasNan = true;
   }
   const ms = (key: keyof typeof meas) => summarise(meas[key]);
+  // Each measure summarised once, for its mean and its spread.
+  const [err, kappa, avgMargin, rho, l23, l24] = (['error', 'kappa', 'avgMargin', 'rho', 'l23', 'l24'] as const).map(ms);
+  const density = summarise(mat.rowDensity());
   const summary: CapacitySummaryRow = {
     z,
     alpha,
     n,
     m,
-    error_mean: ms('error').mean,
-    error_std: ms('error').std,
-    kappa_mean: ms('kappa').mean,
-    kappa_std: ms('kappa').std,
-    avg_margin_mean: ms('avgMargin').mean,
-    avg_margin_std: ms('avgMargin').std,
-    rho_mean: ms('rho').mean,
-    rho_std: ms('rho').std,
-    l23_mean: ms('l23').mean,
-    l23_std: ms('l23').std,
-    l24_mean: ms('l24').mean,
-    l24_std: ms('l24').std,
+    error_mean: err.mean,
+    error_std: err.std,
+    kappa_mean: kappa.mean,
+    kappa_std: kappa.std,
+    avg_margin_mean: avgMargin.mean,
+    avg_margin_std: avgMargin.std,
+    rho_mean: rho.mean,
+    rho_std: rho.std,
+    l23_mean: l23.mean,
+    l23_std: l23.std,
+    l24_mean: l24.mean,
+    l24_std: l24.std,
     syn_margin_mean: syn.mean,
     syn_margin_std: syn.std,
-    density_mean: summarise(mat.rowDensity()).mean,
-    density_std: summarise(mat.rowDensity()).std,
+    density_mean: density.mean,
+    density_std: density.std,
     symmetry: sym,
     epochs_run: epochsRun,
     conv_epoch: convEpoch,

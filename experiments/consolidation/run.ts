@@ -22,6 +22,20 @@ export interface ConsolidationResult extends RunResult {
   files: string[];
 }
 
+/**
+ * A writer of one protocol's Arrow tables into `<outDir>/<sub>/` that records each file in `files`.
+ * The metadata holds the options (and `extra`) without the output folder and the thread count,
+ * which the tables do not depend on.
+ */
+function tableWriter(o: ConsolidationOptions & CommonOptions, outDir: string, sub: string, files: string[], extra: Record<string, unknown> = {}) {
+  const dir = join(outDir, sub);
+  const params = { ...o, out: undefined, threads: undefined, ...extra };
+  return async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly unknown[]): Promise<void> => {
+    await writeTable(dir, name, cols, data as Record<string, unknown>[], params, o.seed);
+    files.push(`${sub}/${name}.arrow`);
+  };
+}
+
 /** Runs the capacity protocol over the preset's (z, α) grid. */
 export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks: RunHooks = {}): Promise<ConsolidationResult> {
   const t0 = performance.now();
@@ -61,17 +75,11 @@ export async function runCapacity(o: ConsolidationOptions & CommonOptions, hooks
   const rows = cases.map((c) => c.summary);
   const files: string[] = [];
   if (o.out !== null) {
-    const dir = join(o.out, 'capacity');
-    // The thread count stays out of the files, which do not depend on it.
-    const params = { ...o, out: undefined, threads: undefined, n, zs, alphas };
-    const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly Record<string, unknown>[]) => {
-      await writeTable(dir, name, cols, data, params, o.seed);
-      files.push(`capacity/${name}.arrow`);
-    };
+    const w = tableWriter(o, o.out, 'capacity', files, { n, zs, alphas });
     await w('capacity_summary', TABLES.capacity_summary(Object.keys(rows[0])), rows);
-    await w('capacity_trace', TABLES.capacity_trace, cases.flatMap((c) => c.trace) as unknown as Record<string, unknown>[]);
-    await w('recall', TABLES.recall, cases.flatMap((c) => c.recall) as unknown as Record<string, unknown>[]);
-    await w('weight_hist', TABLES.weight_hist, cases.flatMap((c) => c.hist) as unknown as Record<string, unknown>[]);
+    await w('capacity_trace', TABLES.capacity_trace, cases.flatMap((c) => c.trace));
+    await w('recall', TABLES.recall, cases.flatMap((c) => c.recall));
+    await w('weight_hist', TABLES.weight_hist, cases.flatMap((c) => c.hist));
     await w('dead_neurons', TABLES.dead_neurons, cases.flatMap((c) => c.dead));
   }
   return { protocol: 'capacity', summary: { protocol: 'capacity', warnings, capacity_summary: rows }, warnings, capacity: cases, files, wall_time_s: (performance.now() - t0) / 1000 };
@@ -101,12 +109,7 @@ export async function runWakeSleep(o: ConsolidationOptions & CommonOptions, hook
   });
   const files: string[] = [];
   if (o.out !== null) {
-    const dir = join(o.out, 'wake-sleep');
-    const params = { ...o, out: undefined, threads: undefined };
-    const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly unknown[]) => {
-      await writeTable(dir, name, cols, data as Record<string, unknown>[], params, o.seed);
-      files.push(`wake-sleep/${name}.arrow`);
-    };
+    const w = tableWriter(o, o.out, 'wake-sleep', files);
     await w('ws_summary', Object.keys(r.summary).map((k) => (typeof r.summary[k] === 'string' ? { name: k, type: 'dictionary' as const, values: [String(r.summary[k])] } : { name: k, type: 'float64' as const })), [r.summary]);
     await w('ws_trace', TABLES.ws_trace, r.trace);
     await w('ws_patterns', TABLES.ws_patterns, r.patterns);
@@ -140,12 +143,7 @@ export async function runSynapticNoise(o: ConsolidationOptions & CommonOptions, 
   });
   const files: string[] = [];
   if (o.out !== null) {
-    const dir = join(o.out, 'synaptic-noise');
-    const params = { ...o, out: undefined, threads: undefined };
-    const w = async (name: string, cols: Parameters<typeof writeTable>[2], data: readonly unknown[]) => {
-      await writeTable(dir, name, cols, data as Record<string, unknown>[], params, o.seed);
-      files.push(`synaptic-noise/${name}.arrow`);
-    };
+    const w = tableWriter(o, o.out, 'synaptic-noise', files);
     const samples: Record<string, number>[] = [];
     for (const s of r.samples) for (let t = 0; t < s.nT; t++) for (let k = 0; k < s.nS; k++) samples.push({ z: s.z, sample: t, t, synapse: k, w: s.w[t * s.nS + k] });
     await w('sn_samples', TABLES.sn_samples, samples);

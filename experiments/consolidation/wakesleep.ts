@@ -187,16 +187,20 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
     for (let q = 0; q < replay.m; q++) radius.push({ pattern: replayIdx[q], sleep_step: step, radius: r[q] });
   };
   traceRow('sleep', 0, replay, active, sleepRate(0, o.eta, z));
-  for (let t = 0; t < o.sleepSteps; t++) {
-    if (t < 500) recordRadius(t);
-    const deadBefore = mat.dead.slice();
-    const eta = sleepRate(t, o.eta, z);
-    sleepStep(mat, theta, replay, ls, o.beta, eta, undefined, t);
-    for (let i = 0; i < n; i++) if (mat.dead[i] === 1 && deadBefore[i] === 0) dead.push({ z, alpha, neuron: i, epoch: o.wakeEpochs + t });
-    if ((t + 1) % o.recordEvery === 0 || t === o.sleepSteps - 1) traceRow('sleep', t + 1, replay, active, eta);
-    o.onProgress?.(o.wakeEpochs + t + 1, totalWork, 'sleep');
+  // The second kernel thread stops on every way out, an error included.
+  try {
+    for (let t = 0; t < o.sleepSteps; t++) {
+      if (t < 500) recordRadius(t);
+      const deadBefore = mat.dead.slice();
+      const eta = sleepRate(t, o.eta, z);
+      sleepStep(mat, theta, replay, ls, o.beta, eta, undefined, t);
+      for (let i = 0; i < n; i++) if (mat.dead[i] === 1 && deadBefore[i] === 0) dead.push({ z, alpha, neuron: i, epoch: o.wakeEpochs + t });
+      if ((t + 1) % o.recordEvery === 0 || t === o.sleepSteps - 1) traceRow('sleep', t + 1, replay, active, eta);
+      o.onProgress?.(o.wakeEpochs + t + 1, totalWork, 'sleep');
+    }
+  } finally {
+    ls.close();
   }
-  ls.close();
   recordRadius(o.sleepSteps);
   for (const d of dead) warnings.push(`wake-sleep: neuron ${d.neuron} lost all its inputs at step ${d.epoch}; it is frozen and excluded from the averages.`);
 
