@@ -10,6 +10,7 @@
 import { RandomStream } from '../engine/rng.js';
 import { DEFAULT_INPUT_PARAMS, makeParams } from '../experiments/normative-plasticity/params.js';
 import { PlasticNet, initialWeights } from '../experiments/normative-plasticity/plastic-net.js';
+import { median } from '../experiments/stats.js';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--trials');
@@ -35,7 +36,6 @@ for (let t = 0; t < trials; t++) {
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1e6);
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const result = {
   name: 'normative_plasticity_train_trial',
   neurons: p.N,

@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { median } from '../experiments/stats.js';
 import { CASES, type BenchRecord } from './cases.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -31,12 +32,6 @@ interface Row extends BenchRecord {
   repeats?: number;
   cpu_s_per_bio_s_runs?: number[];
   brian2_cpu_s_per_bio_s_runs?: number[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** One record whose timings are the medians of `runs` (counts and rates are identical across runs). */

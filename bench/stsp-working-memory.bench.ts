@@ -7,6 +7,7 @@
  *
  *   npm run bench:stsp-working-memory [-- --threads 2 --batch-size 128 --check]
  */
+import { median } from '../experiments/stats.js';
 import { buildNetwork } from '../experiments/stsp-working-memory/network.js';
 import { updateParameters } from '../experiments/stsp-working-memory/parameters.js';
 import { generateTrial } from '../experiments/stsp-working-memory/stimulus.js';
@@ -46,10 +47,6 @@ try {
 } finally {
   await pool.close();
 }
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const result = {
   name: 'stsp_working_memory_train_iteration',
   task: 'DMS',

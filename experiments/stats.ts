@@ -40,3 +40,11 @@ export function olsSlope(x: readonly number[], y: readonly number[]): number {
   }
   return sxx > 0 ? sxy / sxx : NaN;
 }
+
+/** Median of xs (the mean of the two middle values for an even count); NaN when empty. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
