@@ -19,6 +19,7 @@ export const consolidationOptions = z
     sleepSteps: z.number().int().min(1).optional().describe("wake-sleep: sleep steps (default: the preset's)"),
     T: z.number().positive().optional().describe("synaptic-noise: duration T in model time units (default: the preset's)"),
     nSynapses: z.number().int().min(2).optional().describe("synaptic-noise: number of synapses (default: the preset's)"),
+    dt: z.number().positive().max(0.5).default(5e-3).describe('synaptic-noise: Euler-Maruyama step in model time units; 1/dt must be a whole number of steps per sample (the spec fixes 5e-3; smaller steps check convergence)'),
     nTests: z.number().int().min(1).default(20).describe('noise draws per level in the recall tests'),
     threads: z.number().int().min(1).max(64).default(2).describe('threads sharing the rows of the capacity epochs and sleep steps (1 or 2 are used; results do not depend on it)'),
     recordEvery: z.number().int().min(1).default(100).describe('epochs (capacity) or sleep steps between trace rows'),

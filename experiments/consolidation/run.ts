@@ -126,11 +126,15 @@ export async function runWakeSleep(o: ConsolidationOptions & CommonOptions, hook
 export async function runSynapticNoise(o: ConsolidationOptions & CommonOptions, hooks: RunHooks = {}): Promise<ConsolidationResult> {
   const t0 = performance.now();
   const pre = SN_PRESETS[o.preset];
+  const perSample = 1 / o.dt;
+  if (Math.abs(perSample - Math.round(perSample)) > 1e-9 * perSample) {
+    throw new RangeError(`--dt: one sample per time unit needs a whole number of steps per unit, but 1/${o.dt} = ${perSample}; pass e.g. 5e-3, 2e-3 or 1e-3.`);
+  }
   const r = runSynapticNoiseProtocol({
     nSynapses: o.nSynapses ?? pre.nSynapses,
     T: o.T ?? pre.T,
     zs: o.z ?? [1, 2, 3, 4, 5],
-    dt: 5e-3,
+    dt: o.dt,
     sigma: 0.05,
     tau: 30,
     k: 0.5,

@@ -96,6 +96,24 @@ test('bad options fail with a message naming the flag', () => {
   assert.throws(() => consolidationOptions.parse({ nTests: 0 }), /nTests/);
 });
 
+test('--dt sets the SDE step and must divide the sample interval', async () => {
+  const base = { protocol: 'synaptic-noise', nSynapses: 6, T: 4, z: [2], bootstrap: 1 } as const;
+  const run = (dt?: number) => runConsolidation({ ...consolidationOptions.parse({ ...base, dt }), out: null, seed: 3 });
+  const spec = await run();
+  const fine = await run(1e-3);
+  // Four samples either way (one per time unit), but the finer step draws different noise and so
+  // gives different weights after the first sample.
+  assert.is(spec.synapticNoise!.samples[0].nT, 4);
+  assert.is(fine.synapticNoise!.samples[0].nT, 4);
+  assert.not.equal(Array.from(spec.synapticNoise!.samples[0].w.slice(6)), Array.from(fine.synapticNoise!.samples[0].w.slice(6)));
+  try {
+    await run(3e-3);
+    assert.unreachable('1/dt = 333.3 was accepted');
+  } catch (e) {
+    assert.match(String(e), /--dt/);
+  }
+});
+
 test("the spec's flag names --N, --M and --T set N, M and T", () => {
   const cmd = addSchemaOptions(new Command('consolidation').exitOverride(), consolidationOptions);
   cmd.parse(['--N', '120', '--M', '15', '--T', '40', '--sleep-steps', '7'], { from: 'user' });
