@@ -41,6 +41,18 @@ export function olsSlope(x: readonly number[], y: readonly number[]): number {
   return sxx > 0 ? sxy / sxx : NaN;
 }
 
+/** Mean of the values of x that are not NaN; NaN when none is. */
+export function nanMean(x: ArrayLike<number>): number {
+  let s = 0;
+  let c = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isNaN(x[i])) continue;
+    s += x[i];
+    c++;
+  }
+  return c > 0 ? s / c : NaN;
+}
+
 /** Median of xs (the mean of the two middle values for an even count); NaN when empty. */
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;

@@ -11,7 +11,7 @@ import { activeNeurons, meanStd, neuronMeasures, patternRadii, selectivity, summ
 import { exactPatterns, permutedPatterns, selectPatterns, type Patterns } from './patterns.js';
 import { RecallNetwork, recallCurve, tol50, type NoiseType, type RecallPoint } from './recall.js';
 import { weightHistogram, type HistRow } from './histogram.js';
-import { olsSlope, pearson } from '../stats.js';
+import { nanMean, olsSlope, pearson } from '../stats.js';
 
 /** Options of {@link runWakeSleepProtocol}. */
 export interface WakeSleepOptions {
@@ -64,17 +64,6 @@ export interface WakeSleepResult {
   warnings: string[];
 }
 
-function meanOf(x: ArrayLike<number>): number {
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i])) continue;
-    s += x[i];
-    c++;
-  }
-  return c > 0 ? s / c : NaN;
-}
-
 /** Runs wake, attractor selection and sleep, with the measures and recall tests around sleep. */
 export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
   const { n, m, z, f } = o;
@@ -102,7 +91,7 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
       error: trainingError(mat, p, h, include),
       kappa_mean: summarise(meas.kappa).mean,
       rho_mean: summarise(meas.rho).mean,
-      theta_mean: meanOf(theta),
+      theta_mean: nanMean(theta),
       eta,
     });
   };
@@ -281,8 +270,8 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
     n_silent: nSilent,
     density_pre: densityPre,
     density_post: densityPost,
-    radius_mean_pre: meanOf(radiusPre),
-    radius_mean_post: meanOf(radiusPost),
+    radius_mean_pre: nanMean(radiusPre),
+    radius_mean_post: nanMean(radiusPost),
     frac_pruned: fracPruned,
     prune_q1: prune[0].frac_pruned,
     prune_q2: prune[1].frac_pruned,

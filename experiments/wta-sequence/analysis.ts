@@ -12,7 +12,7 @@
  * - A *complete presentation* is a pattern phase [start, end) with 0 <= start and end <= nSteps.
  * - Undefined results are NaN (the summary writer turns NaN into null).
  */
-import { pearson } from '../stats.js';
+import { nanMean, pearson } from '../stats.js';
 
 export { pearson };
 import type { Phase } from './types.js';
@@ -629,16 +629,6 @@ export function summarizeTestRun(d: TestRunData): Record<string, number | RateSu
   const nSteps = d.patternTrace.length;
   const rates = patternNoiseRates(d.spikes, d.nNeurons, d.patternTrace, dt);
   const inRates = patternNoiseRates(d.inputSpikes, d.nInputs, d.patternTrace, dt);
-  const mean = (a: ArrayLike<number>): number => {
-    let s = 0;
-    let n = 0;
-    for (let i = 0; i < a.length; i++) {
-      if (Number.isNaN(a[i])) continue;
-      s += a[i];
-      n++;
-    }
-    return n > 0 ? s / n : NaN;
-  };
   const sel = selectiveFractions(rates.ratePattern, rates.rateNoise);
   const pres = completePresentations(d.phases, nSteps);
   const ps = psth(d.spikes, d.nNeurons, pres, 20, dt);
@@ -649,9 +639,9 @@ export function summarizeTestRun(d: TestRunData): Record<string, number | RateSu
     neuron_rate_pattern_hz: summarize(rates.ratePattern),
     neuron_rate_noise_hz: summarize(rates.rateNoise),
     wta_total_rate_hz: summarize(wtaRates),
-    wta_expected_rate_hz: d.rates ? mean(wtaExpectedRates(d.rates, d.wtaOf, d.nWta, d.spikeProbability ?? 'exp', dt)) : NaN,
-    input_rate_hz_pattern: mean(inRates.ratePattern),
-    input_rate_hz_noise: mean(inRates.rateNoise),
+    wta_expected_rate_hz: d.rates ? nanMean(wtaExpectedRates(d.rates, d.wtaOf, d.nWta, d.spikeProbability ?? 'exp', dt)) : NaN,
+    input_rate_hz_pattern: nanMean(inRates.ratePattern),
+    input_rate_hz_noise: nanMean(inRates.rateNoise),
     frac_neurons_rate_pattern_gt_2x_noise: sel.gt2x,
     frac_neurons_rate_pattern_lt_half_noise: sel.ltHalf,
     frac_neurons_psth_peak_gt_3x_noise: psthPeakFraction(ps, rates.rateNoise),
