@@ -83,6 +83,11 @@ export class RandomStream {
     return Math.floor(this.uniform() * n);
   }
 
+  /** Shuffles a[off … off+n) in place; see {@link shuffleInPlace}. */
+  shuffle(a: NumericArray, off = 0, n = a.length - off): void {
+    shuffleInPlace(a, (k) => this.int(k), off, n);
+  }
+
   /**
    * Poisson-distributed count with mean `lambda`. Inversion by sequential search for small
    * means (the engine's generators use means of a few events per step), a normal-free
@@ -92,6 +97,23 @@ export class RandomStream {
     if (lambda <= 0) return 0;
     if (lambda < 30) return poissonInversion(this.uniform, lambda, Math.exp(-lambda));
     return poissonPtrs(this.uniform, lambda);
+  }
+}
+
+/** A writable array of numbers: a plain array or any typed array. */
+export type NumericArray = { [i: number]: number; readonly length: number };
+
+/**
+ * Fisher–Yates shuffle of a[off … off+n) in place: from the last position down to the second,
+ * position i swaps with int(i + 1) (i counted from off), so one draw per position and a fixed
+ * draw order for every caller.
+ */
+export function shuffleInPlace(a: NumericArray, int: (n: number) => number, off = 0, n = a.length - off): void {
+  for (let i = n - 1; i > 0; i--) {
+    const j = int(i + 1);
+    const t = a[off + i];
+    a[off + i] = a[off + j];
+    a[off + j] = t;
   }
 }
 

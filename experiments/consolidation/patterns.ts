@@ -50,12 +50,7 @@ export function exactPatterns(n: number, m: number, f: number, rng: RandomStream
   const idx = new Uint32Array(n);
   for (let mu = 0; mu < m; mu++) {
     for (let j = 0; j < n; j++) idx[j] = j;
-    for (let j = n - 1; j > 0; j--) {
-      const r = rng.int(j + 1);
-      const t = idx[j];
-      idx[j] = idx[r];
-      idx[r] = t;
-    }
+    rng.shuffle(idx);
     for (let q = 0; q < k; q++) bits[mu * n + idx[q]] = 1;
   }
   return makePatterns(bits, n, m, f);
@@ -72,13 +67,6 @@ export function selectPatterns(p: Patterns, which: readonly number[]): Patterns 
 export function permutedPatterns(p: Patterns, rng: RandomStream): Patterns {
   const bits = p.bits.slice();
   const n = p.n;
-  for (let mu = 0; mu < p.m; mu++) {
-    for (let j = n - 1; j > 0; j--) {
-      const r = rng.int(j + 1);
-      const t = bits[mu * n + j];
-      bits[mu * n + j] = bits[mu * n + r];
-      bits[mu * n + r] = t;
-    }
-  }
+  for (let mu = 0; mu < p.m; mu++) rng.shuffle(bits, mu * n, n);
   return makePatterns(bits, n, p.m, p.f);
 }

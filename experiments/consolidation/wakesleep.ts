@@ -105,12 +105,7 @@ export function runWakeSleepProtocol(o: WakeSleepOptions): WakeSleepResult {
   const scratch = { h: new Float64Array(n), sort: new Float64Array(n), D: new Float64Array(n * n) };
   for (let ep = 0; ep < o.wakeEpochs; ep++) {
     for (let k = 0; k < m; k++) perm[k] = k;
-    for (let k = m - 1; k > 0; k--) {
-      const r = order.int(k + 1);
-      const t = perm[k];
-      perm[k] = perm[r];
-      perm[r] = t;
-    }
+    order.shuffle(perm);
     const deadBefore = mat.dead.slice();
     for (let k = 0; k < m; k++) wakePresentation(mat, theta, pats, perm[k], o.eta, scratch);
     for (let i = 0; i < n; i++) if (mat.dead[i] === 1 && deadBefore[i] === 0) dead.push({ z, alpha, neuron: i, epoch: ep });

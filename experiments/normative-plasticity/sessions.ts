@@ -54,12 +54,7 @@ export class BlockSchedule {
       }
       if (this.pos === this.K) {
         for (let k = 0; k < this.K; k++) this.perm[k] = k;
-        for (let k = this.K - 1; k > 0; k--) {
-          const x = this.rng.int(k + 1);
-          const t = this.perm[k];
-          this.perm[k] = this.perm[x];
-          this.perm[x] = t;
-        }
+        this.rng.shuffle(this.perm);
         this.pos = 0;
       }
       out[b] = this.perm[this.pos++];

@@ -4,6 +4,7 @@
  * (PEV and preferred direction), the shuffle analysis at delay and test onset, and the
  * response matrix under single-unit silencing.
  */
+import { shuffleInPlace } from '../../engine/rng.js';
 import type { StspRnn, Tape, StateView } from '../../models/stsp_rnn.js';
 import { rnnNoise } from './network.js';
 import type { Par } from './parameters.js';
@@ -129,10 +130,7 @@ export function calculateSvms(par: Par, sim: SimulatedBatch, o: AnalysisOptions)
       let q = 0;
       for (let c = 0; c < nClasses; c++) {
         const ids = byClass[c].slice();
-        for (let i = ids.length - 1; i > 0; i--) {
-          const j = draws.int(i + 1);
-          [ids[i], ids[j]] = [ids[j], ids[i]];
-        }
+        shuffleInPlace(ids, (k) => draws.int(k));
         const cut = Math.round(0.75 * ids.length);
         const tr = ids.slice(0, cut);
         const te = ids.slice(cut);
@@ -378,12 +376,7 @@ export function simulateNetwork(par: Par, net: StspRnn, sets: Record<'standard' 
 function permutation(n: number, d: Draws): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = d.int(i + 1);
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
+  shuffleInPlace(p, (k) => d.int(k));
   return p;
 }
 
